@@ -1,0 +1,49 @@
+// Packet faults with tc through libnl, all on the bridge-side veth ends in the
+// control namespace (no setns needed, and they vanish with the lab).
+//
+// The kernel capability probe runs once: it tries a netem qdisc and a gact
+// action on a scratch veth and records what the kernel accepted. A silent drop
+// uses gact (TC_ACT_SHOT) where present, else a mirred redirect to a sink veth
+// whose peer is down (the kernel drops what it redirects there).
+#pragma once
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+
+#include "cluster/network.hpp"
+
+namespace eclat {
+
+struct KernelCapabilities {
+  bool netem = false;   // qdisc netem (delay, loss, duplicate, reorder)
+  bool gact = false;    // action gact (drop)
+  bool mirred = false;  // action mirred (redirect)
+  bool u32 = false;     // classifier u32
+  std::string drop_mechanism;  // "gact" | "mirred-sink" | "" when none works
+  std::string describe() const;  // one line for the run log
+};
+
+class TrafficControl {
+ public:
+  // Probes the kernel (logs the result) and prepares the chosen mechanism.
+  // Throws HarnessError when no silent-drop mechanism works.
+  explicit TrafficControl(const Network& net);
+  ~TrafficControl();
+
+  const KernelCapabilities& capabilities() const;
+
+  // Silently drop IPv4 packets sent by `from` to `to` (one direction).
+  // Idempotent. Takes effect before it returns.
+  void drop(const Host& from, const Host& to);
+  // Remove every filter this object installed; the lab is fully connected again.
+  void heal_all();
+  // The directed links currently dropped, as (from, to) host names.
+  std::set<std::pair<std::string, std::string>> dropped() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace eclat

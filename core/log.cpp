@@ -1,0 +1,50 @@
+#include "core/log.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <mutex>
+
+namespace eclat::log {
+namespace {
+std::mutex mu;
+FILE* file = nullptr;
+Level stderr_level = Level::info;
+const auto start = std::chrono::steady_clock::now();
+
+const char* name(Level l) {
+  switch (l) {
+    case Level::debug: return "DEBUG";
+    case Level::info: return "INFO";
+    case Level::warn: return "WARN";
+    case Level::error: return "ERROR";
+  }
+  return "?";
+}
+}  // namespace
+
+void to_file(const std::string& path) {
+  std::lock_guard lock(mu);
+  if (file) fclose(file);
+  file = path.empty() ? nullptr : fopen(path.c_str(), "ae");
+}
+
+void set_stderr_level(Level level) {
+  std::lock_guard lock(mu);
+  stderr_level = level;
+}
+
+void write(Level level, const std::string& component, const std::string& message) {
+  double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  char head[96];
+  snprintf(head, sizeof head, "%9.3f %-5s [%s] ", t, name(level), component.c_str());
+  std::lock_guard lock(mu);
+  if (level >= stderr_level) {
+    fprintf(stderr, "%s%s\n", head, message.c_str());
+  }
+  if (file) {
+    fprintf(file, "%s%s\n", head, message.c_str());
+    fflush(file);  // a run killed at any moment keeps its log
+  }
+}
+
+}  // namespace eclat::log
