@@ -1,0 +1,11 @@
+// The eclat subcommands. Each returns the process exit code; BadInput and
+// HarnessError escaping them are mapped to 3 and 4 by main().
+#pragma once
+#include <string>
+#include <vector>
+
+namespace eclat {
+int test_command(const std::vector<std::string>& args);
+int check_command(const std::vector<std::string>& args);
+int cleanup_command(const std::vector<std::string>& args);
+}  // namespace eclat

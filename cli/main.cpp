@@ -1,0 +1,47 @@
+// eclat: the command-line entry point. Maps errors onto exit codes:
+// bad input 3, harness failure 4 (a verdict is 0, 1 or 2).
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "cli/commands.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+
+namespace {
+const char* kUsage =
+    "usage: eclat <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  test      run a chaos test in a private lab (eclat test --help)\n"
+    "  check     re-check a stored run or history (eclat check --help)\n"
+    "  cleanup   remove anything a crashed run could have left on this host\n"
+    "\n"
+    "exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad input, 4 harness failure\n";
+}
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    printf("%s", kUsage);
+    return args.empty() ? eclat::kExitBadInput : eclat::kExitValid;
+  }
+  const std::string command = args[0];
+  args.erase(args.begin());
+  try {
+    if (command == "test") return eclat::test_command(args);
+    if (command == "check") return eclat::check_command(args);
+    if (command == "cleanup") return eclat::cleanup_command(args);
+    fprintf(stderr, "eclat: unknown command \"%s\"\n%s", command.c_str(), kUsage);
+    return eclat::kExitBadInput;
+  } catch (const eclat::BadInput& e) {
+    fprintf(stderr, "eclat %s: %s\n", command.c_str(), e.what());
+    return eclat::kExitBadInput;
+  } catch (const eclat::HarnessError& e) {
+    ECLAT_LOG(error, "eclat") << e.what();
+    return eclat::kExitHarness;
+  } catch (const std::exception& e) {
+    ECLAT_LOG(error, "eclat") << "internal error: " << e.what();
+    return eclat::kExitHarness;
+  }
+}

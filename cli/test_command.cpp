@@ -1,0 +1,167 @@
+// eclat test: one chaos run, from validated input to verdict.
+//   validate everything (exit 3, nothing created) -> enter the lab ->
+//   run directory -> network, kernel probe, cluster -> main phase with the
+//   nemesis -> stop and heal every fault -> quiescence -> final phase ->
+//   teardown -> checkers -> results.json, summary, exit code.
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <thread>
+
+#include "checker/checker.hpp"
+#include "cli/commands.hpp"
+#include "cli/run_directory.hpp"
+#include "cli/summary.hpp"
+#include "cluster/lab.hpp"
+#include "cluster/network.hpp"
+#include "cluster/systems/system.hpp"
+#include "cluster/traffic_control.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "nemesis/fault.hpp"
+#include "nemesis/scheduler.hpp"
+#include "workloads/runner.hpp"
+
+namespace eclat {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+void on_signal(int) { g_interrupted.store(true); }
+
+std::chrono::milliseconds ms_setting(const TestConfig& cfg, const char* key, double def) {
+  return std::chrono::milliseconds(
+      static_cast<int64_t>(cfg.settings.get_double(key, def, 0.1, 86400) * 1000));
+}
+
+void write_json(const std::filesystem::path& p, const nlohmann::json& j) {
+  std::ofstream out(p);
+  out << j.dump(2) << "\n";
+}
+
+// Logs progress every few seconds while the main phase runs (CI-friendly lines).
+class Progress {
+ public:
+  Progress(HistoryWriter& h, double planned_s) : history_(h), planned_s_(planned_s) {
+    thread_ = std::thread([this] {
+      auto start = std::chrono::steady_clock::now();
+      std::unique_lock lock(mu_);
+      while (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return done_; })) {
+        double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        ECLAT_LOG(info, "progress") << static_cast<int>(t) << "/" << static_cast<int>(planned_s_)
+                                    << " s, " << history_.count() << " history entries";
+      }
+    });
+  }
+  ~Progress() {
+    {
+      std::lock_guard lock(mu_);
+      done_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+
+ private:
+  HistoryWriter& history_;
+  double planned_s_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;
+};
+
+}  // namespace
+
+int test_command(const std::vector<std::string>& args) {
+  for (const auto& a : args) {
+    if (a == "--help" || a == "-h") {
+      printf("%s", test_usage().c_str());
+      return kExitValid;
+    }
+  }
+  // 1. Everything the user gave is checked before anything exists.
+  TestConfig cfg = parse_test_args(args);
+  auto system = make_system(cfg);
+  auto workload = make_workload(cfg);
+  for (const auto& f : cfg.nemesis) make_fault(f);
+  std::vector<std::string> checkers = cfg.checkers.empty() ? workload->default_checkers() : cfg.checkers;
+  for (const auto& c : checkers) make_checker(c);
+  cfg.checkers = checkers;
+
+  // 2. Into the lab: from here on, nothing this run does can touch the host
+  // network, and every process it starts dies with it.
+  const auto t0 = std::chrono::steady_clock::now();
+  lab::enter();
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGHUP, on_signal);
+
+  const auto run_dir = create_run_directory(cfg.results, cfg.name);
+  log::to_file((run_dir / "eclat.log").string());
+  write_json(run_dir / "scenario.json", cfg.to_json());
+  ECLAT_LOG(info, "eclat") << "run " << run_dir.string() << " seed " << cfg.seed;
+
+  nlohmann::json results;
+  try {
+    HistoryWriter history(run_dir / "history.jsonl");
+    HistoryRecorder recorder(history, cfg.concurrency);
+    Network net;
+    TrafficControl tc(net);
+    ECLAT_LOG(info, "lab") << "kernel: " << tc.capabilities().describe();
+    system->setup(net, run_dir);
+    const double ready_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    ECLAT_LOG(info, "eclat") << "cluster ready after " << ready_s << " s";
+
+    std::mt19937_64 rng(cfg.seed);
+    NemesisContext nctx{net, tc, *system, cfg, rng};
+    NemesisScheduler nemesis(cfg.nemesis, nctx, history);
+    MainPhase phase{cfg.concurrency, cfg.rate, cfg.time_limit, cfg.seed};
+    const auto main_start = std::chrono::steady_clock::now();
+    {
+      Progress progress(history, cfg.time_limit);
+      nemesis.start();
+      run_main_phase(phase, *workload, *system, recorder, g_interrupted);
+      nemesis.stop();
+    }
+    const double main_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - main_start).count();
+    nemesis.heal_all();
+    bool quiet = system->wait_quiescent(ms_setting(cfg, "quiesce-timeout", 60));
+    if (!g_interrupted.load()) workload->final_phase(*system, recorder);
+    system->teardown();
+
+    CheckContext ctx{read_history(run_dir / "history.jsonl").history, cfg.to_json(), run_dir};
+    results = run_checkers(cfg.checkers, ctx);
+    int64_t ops = 0;
+    for (const Op& op : ctx.history)
+      if (!op.is_nemesis() && op.type == OpType::invoke) ++ops;
+    results["run"] = {{"seed", cfg.seed},
+                      {"cluster_ready_s", ready_s},
+                      {"main_phase_s", main_s},
+                      {"client_operations", ops},
+                      {"operations_per_s", main_s > 0 ? ops / main_s : 0},
+                      {"quiescent", quiet},
+                      {"interrupted", g_interrupted.load()},
+                      {"drop_mechanism", tc.capabilities().drop_mechanism},
+                      {"total_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
+    if (!quiet && verdict_from_json(results["valid"]) == Verdict::valid) {
+      // A cluster that never drained may still apply writes: not a pass.
+      results["valid"] = "unknown";
+      results["error"] = "the cluster did not become quiescent after healing";
+    }
+    if (g_interrupted.load()) results["valid"] = verdict_json(worst(verdict_from_json(results["valid"]), Verdict::unknown));
+  } catch (const HarnessError& e) {
+    ECLAT_LOG(error, "eclat") << e.what();
+    results = {{"valid", "unknown"}, {"error", e.what()}, {"checkers", nlohmann::json::object()}};
+    write_json(run_dir / "results.json", results);
+    print_summary(results, run_dir);
+    return kExitHarness;
+  }
+  write_json(run_dir / "results.json", results);
+  print_summary(results, run_dir);
+  return exit_code(verdict_from_json(results["valid"]));
+}
+
+}  // namespace eclat

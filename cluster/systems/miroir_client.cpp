@@ -1,0 +1,139 @@
+#include "cluster/systems/miroir_client.hpp"
+
+#include <algorithm>
+
+#include "miroir.grpc.pb.h"
+#include "miroir/common/grpc_options.hpp"
+
+namespace eclat {
+namespace {
+
+using std::chrono::milliseconds;
+using clock_type = std::chrono::steady_clock;
+
+class MiroirClient : public Client {
+ public:
+  MiroirClient(const std::string& address, milliseconds op_timeout)
+      : stub_(miroir::Orchestrator::NewStub(miroir::make_channel(address))), timeout_(op_timeout) {}
+
+  Op invoke(const Op& inv) override {
+    if (inv.f == "add") return add(inv);
+    if (inv.f == "read") return read(inv);
+    Op r = inv;
+    r.type = OpType::fail;
+    r.error = "miroir client: unsupported operation " + inv.f;
+    return r;
+  }
+
+ private:
+  Op add(const Op& inv) {
+    Op r = inv;
+    const auto deadline = clock_type::now() + timeout_;
+    miroir::WriteRequest req;
+    req.set_index("docs");
+    req.add_documents(nlohmann::json{{"id", inv.value}, {"value", inv.value}}.dump());
+    miroir::WriteReply rep;
+    grpc::ClientContext ctx;
+    ctx.set_deadline(deadline);
+    grpc::Status st = stub_->AddDocuments(&ctx, req, &rep);
+    if (!st.ok()) {
+      r.type = OpType::info;  // the request may have reached the orchestrator
+      r.error = "write: " + status_text(st);
+      return r;
+    }
+    if (!rep.error_code().empty()) {
+      // Certainly not applied only when every target answered with a refusal.
+      bool definite = rep.error_code() != "miroir_no_quorum" ||
+                      (rep.acked() == 0 && rep.rejected() == rep.targets());
+      r.type = definite ? OpType::fail : OpType::info;
+      r.error = rep.error_code() + ": " + rep.error_message();
+      return r;
+    }
+    // Enqueued: acknowledged once the orchestrator's task succeeded.
+    while (true) {
+      auto left = std::chrono::duration_cast<milliseconds>(deadline - clock_type::now());
+      if (left.count() <= 0) {
+        r.type = OpType::info;
+        r.error = "task " + rep.task_id() + " not finished in time";
+        return r;
+      }
+      miroir::TaskRequest treq;
+      treq.set_task_id(rep.task_id());
+      treq.set_wait_ms(static_cast<uint32_t>(std::min<int64_t>(left.count(), 1000)));
+      miroir::TaskReply trep;
+      grpc::ClientContext tctx;
+      tctx.set_deadline(clock_type::now() + milliseconds(treq.wait_ms()) + milliseconds(1000));
+      grpc::Status ts = stub_->GetTask(&tctx, treq, &trep);
+      if (!ts.ok()) {
+        if (clock_type::now() >= deadline) {
+          r.type = OpType::info;
+          r.error = "task " + rep.task_id() + ": " + status_text(ts);
+          return r;
+        }
+        continue;  // the orchestrator was unreachable for a moment: ask again
+      }
+      if (trep.status() == "succeeded") {
+        r.type = OpType::ok;
+        if (rep.degraded()) r.error = "degraded";
+        return r;
+      }
+      if (trep.status() == "failed") {
+        // A node task failed; another copy may have been applied: unknown.
+        r.type = OpType::info;
+        r.error = "task " + rep.task_id() + " failed: " + trep.error();
+        return r;
+      }
+    }
+  }
+
+  Op read(const Op& inv) {
+    Op r = inv;
+    miroir::ListRequest req;
+    req.set_index("docs");
+    req.set_page_size(1000);
+    grpc::ClientContext ctx;
+    ctx.set_deadline(clock_type::now() + std::max(timeout_, milliseconds(30000)));
+    auto stream = stub_->ListDocuments(&ctx, req);
+    miroir::ListPage page;
+    nlohmann::json ids = nlohmann::json::array();
+    std::string page_error;
+    while (stream->Read(&page)) {
+      if (!page.error_code().empty() && page_error.empty()) {
+        page_error = "shard " + std::to_string(page.shard()) + ": " + page.error_code() + ": " +
+                     page.error_message();
+      }
+      for (const auto& d : page.documents()) {
+        try {
+          auto doc = nlohmann::json::parse(d);
+          ids.push_back(doc.at("id"));
+        } catch (const std::exception& e) {
+          page_error = std::string("unreadable document: ") + d;
+        }
+      }
+    }
+    grpc::Status st = stream->Finish();
+    if (!st.ok() || !page_error.empty()) {
+      r.type = OpType::fail;  // a read has no effect: failing it is always safe
+      r.error = st.ok() ? page_error : "list: " + status_text(st);
+      return r;
+    }
+    r.type = OpType::ok;
+    r.value = std::move(ids);
+    return r;
+  }
+
+  static std::string status_text(const grpc::Status& st) {
+    return "grpc " + std::to_string(st.error_code()) + " " + st.error_message();
+  }
+
+  std::unique_ptr<miroir::Orchestrator::Stub> stub_;
+  milliseconds timeout_;
+};
+
+}  // namespace
+
+std::unique_ptr<Client> make_miroir_client(const std::string& address, milliseconds op_timeout) {
+  return std::make_unique<MiroirClient>(address, op_timeout);
+}
+
+}  // namespace eclat

@@ -1,0 +1,45 @@
+// A fault: something the nemesis does to the cluster and undoes. Each fault
+// lives in its own file and registers by name, so `--nemesis kill,partition`
+// and a scenario's "nemesis": [...] find it. start() and stop() return what
+// exactly was done (recorded in the history as the nemesis operation's value).
+#pragma once
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/test_config.hpp"
+
+namespace eclat {
+
+class Network;
+class TrafficControl;
+class System;
+
+struct NemesisContext {
+  Network& net;
+  TrafficControl& tc;
+  System& system;
+  const TestConfig& cfg;
+  std::mt19937_64& rng;
+};
+
+class Fault {
+ public:
+  virtual ~Fault() = default;
+  virtual nlohmann::json start(NemesisContext& ctx) = 0;
+  virtual nlohmann::json stop(NemesisContext& ctx) = 0;
+  // The final heal: undo everything this fault may have done, whatever state
+  // the cluster is in (dead nodes included). Idempotent.
+  virtual nlohmann::json heal(NemesisContext& ctx) = 0;
+};
+
+using FaultFactory = std::function<std::unique_ptr<Fault>()>;
+bool register_fault(const std::string& name, FaultFactory factory);
+std::unique_ptr<Fault> make_fault(const std::string& name);  // BadInput for unknown names
+std::vector<std::string> fault_names();
+
+}  // namespace eclat

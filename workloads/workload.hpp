@@ -1,0 +1,35 @@
+// A workload: what operations the workers invoke during the main phase, what
+// it does once the faults are healed (final reads), and which checkers judge
+// its history. Workloads register by name (FoundationDB style: one per file).
+#pragma once
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "checker/history.hpp"
+#include "core/test_config.hpp"
+
+namespace eclat {
+
+class System;
+class HistoryRecorder;
+
+class Workload {
+ public:
+  virtual ~Workload() = default;
+  // The next invocation for a worker (f, key, value; type, process and time
+  // are filled in by the runner). Called concurrently from the workers.
+  virtual Op next(int worker, std::mt19937_64& rng) = 0;
+  // After the main phase, the faults healed and the cluster quiescent.
+  virtual void final_phase(System& system, HistoryRecorder& recorder) = 0;
+  virtual std::vector<std::string> default_checkers() const = 0;
+};
+
+using WorkloadFactory = std::function<std::unique_ptr<Workload>(const TestConfig&)>;
+bool register_workload(const std::string& name, WorkloadFactory factory);
+std::unique_ptr<Workload> make_workload(const TestConfig& cfg);  // BadInput for unknown names
+std::vector<std::string> workload_names();
+
+}  // namespace eclat
