@@ -1,0 +1,11 @@
+# Éclat's own tests: unit (history, checkers, configuration) and end-to-end
+# runs of the eclat binary in a real lab.
+add_executable(eclat_unit_tests eclat_history_test.cpp eclat_lost_writes_test.cpp eclat_config_test.cpp)
+target_link_libraries(eclat_unit_tests PRIVATE eclat_all GTest::gtest_main)
+gtest_discover_tests(eclat_unit_tests DISCOVERY_TIMEOUT 30)
+
+add_executable(eclat_run_tests eclat_run_test.cpp)
+target_link_libraries(eclat_run_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
+target_compile_definitions(eclat_run_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
+add_dependencies(eclat_run_tests eclat)
+gtest_discover_tests(eclat_run_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)

@@ -1,0 +1,134 @@
+// lost-writes on hand-made histories, one per outcome.
+#include <gtest/gtest.h>
+
+#include "checker/checker.hpp"
+
+using namespace eclat;
+
+namespace {
+
+struct Builder {
+  History h;
+  int64_t t = 0;
+  void op(OpType type, int64_t process, const std::string& f, nlohmann::json value = nullptr) {
+    Op o;
+    o.index = static_cast<int64_t>(h.size());
+    o.type = type;
+    o.process = process;
+    o.f = f;
+    o.value = std::move(value);
+    o.time = t += 10;
+    h.push_back(o);
+  }
+  void add(int64_t p, int e, OpType outcome) {
+    op(OpType::invoke, p, "add", e);
+    op(outcome, p, "add", e);
+  }
+  void read(std::vector<int> xs) {
+    op(OpType::invoke, 99, "read");
+    op(OpType::ok, 99, "read", xs);
+  }
+  CheckResult check() const {
+    CheckContext ctx{h, nullptr, "."};
+    return make_checker("lost-writes")->check(ctx);
+  }
+};
+
+}  // namespace
+
+TEST(LostWrites, AllAcknowledgedPresentIsValid) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.add(1, 2, OpType::ok);
+  b.read({1, 2});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::valid) << r.summary;
+  EXPECT_EQ(r.details["lost_count"], 0);
+  EXPECT_EQ(r.details["stable"], 2);
+}
+
+TEST(LostWrites, MissingAcknowledgedIsLost) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.add(1, 2, OpType::ok);
+  b.read({1});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::invalid);
+  EXPECT_EQ(r.details["lost_count"], 1);
+  EXPECT_EQ(r.details["lost"][0], 2);
+}
+
+TEST(LostWrites, InfoMayBePresentOrAbsent) {
+  Builder b;
+  b.add(0, 1, OpType::info);
+  b.add(1, 2, OpType::info);
+  b.op(OpType::invoke, 2, "add", 3);  // never completed: a killed run
+  b.read({1, 3});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::valid) << r.summary;
+  EXPECT_EQ(r.details["recovered"], 2);
+  EXPECT_EQ(r.details["not_recovered"], 1);
+}
+
+TEST(LostWrites, ReadButNeverAddedIsUnexpected) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.read({1, 42});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::invalid);
+  EXPECT_EQ(r.details["unexpected"][0], 42);
+}
+
+TEST(LostWrites, FailedButPresentIsInvalid) {
+  Builder b;
+  b.add(0, 1, OpType::fail);
+  b.read({1});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::invalid);
+  EXPECT_EQ(r.details["failed_but_present_count"], 1);
+}
+
+TEST(LostWrites, DuplicatedInOneReadIsInvalid) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.read({1, 1});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::invalid);
+  EXPECT_EQ(r.details["duplicated_count"], 1);
+}
+
+TEST(LostWrites, NoFinalReadIsUnknown) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.op(OpType::invoke, 99, "read");
+  b.op(OpType::fail, 99, "read");
+  EXPECT_EQ(b.check().valid, Verdict::unknown);
+}
+
+TEST(LostWrites, TheLastSuccessfulReadCounts) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.read({});
+  b.read({1});
+  EXPECT_EQ(b.check().valid, Verdict::valid);
+}
+
+TEST(Stats, AKindThatNeverSucceededIsUnknown) {
+  Builder b;
+  b.add(0, 1, OpType::fail);
+  b.add(0, 2, OpType::info);
+  CheckContext ctx{b.h, nullptr, "."};
+  auto r = make_checker("stats")->check(ctx);
+  EXPECT_EQ(r.valid, Verdict::unknown);
+  EXPECT_EQ(r.details["by_f"]["add"]["fail"], 1);
+}
+
+TEST(Checkers, OverallVerdictIsTheWorst) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.read({});
+  CheckContext ctx{b.h, nullptr, "."};
+  auto j = run_checkers({"stats", "lost-writes"}, ctx);
+  EXPECT_EQ(j["valid"], false);
+  EXPECT_EQ(j["checkers"]["stats"]["valid"], true);
+}

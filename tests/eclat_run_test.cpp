@@ -1,0 +1,232 @@
+// End to end, with the real eclat binary: real lab, real miroir processes,
+// real kills and partitions. What a newcomer would try first.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Result {
+  int code = -1;
+  std::string output;
+};
+
+// Runs eclat with args, stdout and stderr captured together.
+Result eclat(const std::string& args) {
+  std::string cmd = std::string(ECLAT_BINARY) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+std::set<std::string> host_interfaces() {
+  std::set<std::string> out;
+  for (const auto& e : fs::directory_iterator("/sys/class/net")) out.insert(e.path().filename());
+  return out;
+}
+
+std::set<std::string> named_namespaces() {
+  std::set<std::string> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator("/run/netns", ec)) out.insert(e.path().filename());
+  return out;
+}
+
+std::vector<int> miroir_processes() {
+  std::vector<int> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    std::string pid = e.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream comm(e.path() / "comm");
+    std::string name;
+    std::getline(comm, name);
+    if (name.rfind("miroir-", 0) == 0) out.push_back(std::stoi(pid));
+  }
+  return out;
+}
+
+fs::path fresh_results_dir(const std::string& tag) {
+  auto d = fs::temp_directory_path() / ("eclat-it-" + tag + "-" + std::to_string(getpid()));
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+nlohmann::json read_json(const fs::path& p) {
+  std::ifstream in(p);
+  return nlohmann::json::parse(in);
+}
+
+std::vector<nlohmann::json> read_lines(const fs::path& p) {
+  std::vector<nlohmann::json> out;
+  std::ifstream in(p);
+  std::string line;
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(nlohmann::json::parse(line));
+  return out;
+}
+
+// Nothing of a run may outlive it on the host.
+void expect_nothing_left(const std::set<std::string>& ifs_before, const std::set<std::string>& ns_before) {
+  // Processes die with the lab's PID 1; give the kernel a moment to reap.
+  for (int i = 0; i < 50 && !miroir_processes().empty(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_TRUE(miroir_processes().empty()) << "miroir processes outlived the run";
+  EXPECT_EQ(host_interfaces(), ifs_before) << "the run left interfaces on the host";
+  EXPECT_EQ(named_namespaces(), ns_before) << "the run left network namespaces on the host";
+}
+
+}  // namespace
+
+TEST(EclatRun, MalformedInputExits3AndCreatesNothing) {
+  auto dir = fresh_results_dir("bad");
+  const std::string res = " --results " + dir.string();
+  struct Case {
+    std::string args, must_name;
+  } cases[] = {
+      {"test --time-limit soon" + res, "--time-limit"},
+      {"test --nemesis kill,flood" + res, "flood"},
+      {"test --workload bank" + res, "bank"},
+      {"test --set rf=9" + res, "rf"},
+      {"test --set shards=zero" + res, "shards"},
+      {"test --bug eat-writes" + res, "eat-writes"},
+      {"test --concurrency" + res, "--concurrency"},
+      {"test --scenario /nonexistent.json" + res, "/nonexistent.json"},
+      {"frobnicate", "frobnicate"},
+      {"check /nonexistent/run", "/nonexistent/run"},
+  };
+  for (const auto& c : cases) {
+    Result r = eclat(c.args);
+    EXPECT_EQ(r.code, 3) << c.args << "\n" << r.output;
+    EXPECT_NE(r.output.find(c.must_name), std::string::npos) << c.args << "\n" << r.output;
+  }
+  EXPECT_TRUE(fs::is_empty(dir)) << "bad input left something in the results directory";
+
+  auto scenario = dir / "bad-scenario.json";
+  std::ofstream(scenario) << R"({"workload":"set","nemesis":["kill"],"nodes":"three"})";
+  Result r = eclat("test --scenario " + scenario.string() + res);
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find("nodes"), std::string::npos) << r.output;
+  fs::remove(scenario);
+  EXPECT_TRUE(fs::is_empty(dir));
+
+  auto history = dir / "h.jsonl";
+  std::ofstream(history) << "{\"type\":\"invoke\",\"process\":0,\"f\":\"add\",\"value\":1}\nnot json\n"
+                            "{\"type\":\"ok\",\"process\":0,\"f\":\"add\",\"value\":1}\n";
+  r = eclat("check " + history.string());
+  EXPECT_EQ(r.code, 3) << r.output;
+  EXPECT_NE(r.output.find(":2:"), std::string::npos) << r.output;
+  fs::remove_all(dir);
+}
+
+TEST(EclatRun, KillAndPartitionRunIsValid) {
+  auto ifs = host_interfaces();
+  auto ns = named_namespaces();
+  auto dir = fresh_results_dir("valid");
+  Result r = eclat("test --system miroir --workload set --nemesis kill,partition --time-limit 30 --seed 1 --results " +
+                   dir.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("valid: true"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("results: "), std::string::npos) << r.output;
+  expect_nothing_left(ifs, ns);
+
+  fs::path run = dir / "miroir-set" / "latest";
+  ASSERT_TRUE(fs::exists(run / "history.jsonl"));
+  auto results = read_json(run / "results.json");
+  EXPECT_EQ(results["valid"], true);
+  EXPECT_EQ(results["checkers"]["lost-writes"]["lost_count"], 0);
+  EXPECT_GT(results["checkers"]["lost-writes"]["acknowledged"].get<int>(), 1000);
+
+  auto ops = read_lines(run / "history.jsonl");
+  int invokes = 0, kills = 0, partitions = 0, restarts = 0;
+  for (const auto& op : ops) {
+    if (op["process"] == "nemesis") {
+      if (op["type"] == "info" && op["f"] == "start-kill" && !op["value"]["nodes"].empty()) ++kills;
+      if (op["type"] == "info" && op["f"] == "start-partition" && op["value"].contains("isolated")) ++partitions;
+      if (op["type"] == "info" && op["f"] == "stop-kill") ++restarts;
+    } else if (op["type"] == "invoke") {
+      ++invokes;
+    }
+  }
+  EXPECT_GT(invokes, 2000) << "expected thousands of operations";
+  EXPECT_GE(kills, 1);
+  EXPECT_GE(partitions, 1);
+  EXPECT_EQ(kills, restarts);
+  for (const char* f : {"scenario.json", "results.json", "eclat.log", "nodes/n1/stderr.log", "cluster.json"})
+    EXPECT_TRUE(fs::exists(run / f)) << f;
+
+  // Re-checking the stored run gives the same verdict.
+  Result again = eclat("check " + run.string());
+  EXPECT_EQ(again.code, 0) << again.output;
+  EXPECT_NE(again.output.find("valid: true"), std::string::npos) << again.output;
+  fs::remove_all(dir);
+}
+
+TEST(EclatRun, AckBeforeDurableLosesWritesUnderKill) {
+  auto ifs = host_interfaces();
+  auto ns = named_namespaces();
+  auto dir = fresh_results_dir("bug");
+  Result r = eclat("test --nemesis kill --bug ack-before-durable --time-limit 25 --seed 2"
+                   " --set nemesis-interval=3 --set nemesis-duration=2 --results " + dir.string());
+  ASSERT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("valid: false"), std::string::npos) << r.output;
+  auto results = read_json(dir / "miroir-set" / "latest" / "results.json");
+  EXPECT_EQ(results["checkers"]["lost-writes"]["valid"], false);
+  EXPECT_GT(results["checkers"]["lost-writes"]["lost_count"].get<int>(), 0);
+  expect_nothing_left(ifs, ns);
+
+  Result again = eclat("check " + (dir / "miroir-set" / "latest").string());
+  EXPECT_EQ(again.code, 1) << again.output;
+  fs::remove_all(dir);
+}
+
+TEST(EclatRun, KilledMidRunLeavesNothingAndAReadableHistory) {
+  auto ifs = host_interfaces();
+  auto ns = named_namespaces();
+  auto dir = fresh_results_dir("sigkill");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(ECLAT_BINARY, ECLAT_BINARY, "test", "--time-limit", "120", "--results", dir.c_str(), nullptr);
+    _exit(127);
+  }
+  // Wait until the run is well under way: nodes up, operations recorded.
+  fs::path history = dir / "miroir-set" / "latest" / "history.jsonl";
+  bool busy = false;
+  for (int i = 0; i < 300 && !busy; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::error_code ec;
+    busy = fs::exists(history, ec) && fs::file_size(history, ec) > 20000;
+  }
+  ASSERT_TRUE(busy) << "the run never got going";
+  EXPECT_FALSE(miroir_processes().empty());
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  expect_nothing_left(ifs, ns);
+
+  Result r = eclat("check " + (dir / "miroir-set" / "latest").string());
+  EXPECT_TRUE(r.code == 0 || r.code == 1 || r.code == 2) << r.output;
+  EXPECT_NE(r.output.find("valid: "), std::string::npos) << r.output;
+  fs::remove_all(dir);
+}
