@@ -40,6 +40,7 @@ class NodeProcess {
   bool paused() const;
   pid_t pid() const;                             // 0 when not running
   int starts() const;                            // how many times it was started
+  int last_status() const;                       // wait(2) status of the last reaped run, -1 if none
   std::string log_tail(size_t lines) const;      // last lines of stderr.log then stdout.log
   const ProcessSpec& spec() const;
 

@@ -29,13 +29,20 @@ class TrafficControl {
   // Probes the kernel (logs the result) and prepares the chosen mechanism.
   // Throws HarnessError when no silent-drop mechanism works.
   explicit TrafficControl(const Network& net);
-  ~TrafficControl();
+  // Same, but uses the named drop mechanism ("gact" | "mirred-sink"; "" picks
+  // the best one): tests exercise each path the kernel allows. Throws
+  // HarnessError when the kernel lacks it.
+  TrafficControl(const Network& net, const std::string& drop_mechanism);
+  ~TrafficControl();  // heals everything, removes the sink
 
   const KernelCapabilities& capabilities() const;
+  const std::string& mechanism() const;  // the drop mechanism in use
 
   // Silently drop IPv4 packets sent by `from` to `to` (one direction).
   // Idempotent. Takes effect before it returns.
   void drop(const Host& from, const Host& to);
+  // Stop dropping from -> to (the other directed links stay as they are).
+  void heal(const Host& from, const Host& to);
   // Remove every filter this object installed; the lab is fully connected again.
   void heal_all();
   // The directed links currently dropped, as (from, to) host names.

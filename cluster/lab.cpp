@@ -1,0 +1,137 @@
+#include "cluster/lab.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "core/errors.hpp"
+
+namespace eclat::lab {
+namespace {
+
+bool g_inside = false;
+volatile sig_atomic_t g_child = 0;
+
+[[noreturn]] void fail(const std::string& what, int err) {
+  throw HarnessError("lab: " + what + ": " + std::strerror(err));
+}
+
+void write_file(const char* path, const std::string& text) {
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) fail(std::string("open ") + path, errno);
+  ssize_t n = ::write(fd, text.data(), text.size());
+  int err = errno;
+  ::close(fd);
+  if (n != static_cast<ssize_t>(text.size())) fail(std::string("write ") + path, n < 0 ? err : EIO);
+}
+
+// The outer parent: pass the polite signals on to PID 1 of the lab.
+void forward(int sig) {
+  if (g_child > 0) ::kill(g_child, sig);
+}
+
+// PID 1 of a pid namespace ignores every signal it has no handler for (except
+// SIGKILL/SIGSTOP from an ancestor namespace), so the child keeps the default
+// meaning of the polite signals explicitly: end with 128+N. Programs may
+// install their own handlers after enter() returns.
+void child_default_exit(int sig) { ::_exit(128 + sig); }
+
+const int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};  // USR*: if the child handles them
+
+[[noreturn]] void run_outer_parent(pid_t child, int ready_w) {
+  struct sigaction sa {};
+  sa.sa_handler = forward;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
+  // The child may have died between fork and here; forward() covers the rest.
+  int status = 0;
+  for (;;) {
+    pid_t r = ::waitpid(child, &status, 0);
+    if (r == child) break;
+    if (r < 0 && errno != EINTR) {
+      std::fprintf(stderr, "lab: waitpid: %s\n", std::strerror(errno));
+      ::_exit(4);
+    }
+  }
+  (void)ready_w;
+  std::fflush(stdout);
+  std::fflush(stderr);
+  if (WIFEXITED(status)) ::_exit(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) ::_exit(128 + WTERMSIG(status));
+  ::_exit(4);
+}
+
+void setup_child(int alive_r) {
+  // Die with the outer parent, even when it is killed with SIGKILL.
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail("prctl(PR_SET_PDEATHSIG)", errno);
+  // The parent may have died before prctl: it holds the write end of a pipe,
+  // so a hang-up here means it is gone already.
+  struct pollfd p {alive_r, POLLIN, 0};
+  if (::poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLIN))) ::_exit(128 + SIGKILL);
+  ::close(alive_r);
+
+  struct sigaction sa {};
+  sa.sa_handler = child_default_exit;
+  sigemptyset(&sa.sa_mask);
+  for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT}) ::sigaction(s, &sa, nullptr);
+
+  // A fresh /proc that shows this pid namespace (and /proc/thread-self for
+  // the namespace handles of the network code).
+  if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0)
+    fail("mount /proc", errno);
+}
+
+}  // namespace
+
+void enter() {
+  if (g_inside) return;
+  const uid_t uid = ::geteuid();
+  const gid_t gid = ::getegid();
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET;
+  if (uid != 0) flags |= CLONE_NEWUSER;
+  if (::unshare(flags) != 0) {
+    fail(std::string("unshare(") + (uid != 0 ? "CLONE_NEWUSER|" : "") +
+             "CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWNET)" +
+             (uid != 0 ? " (are unprivileged user namespaces allowed?)" : ""),
+         errno);
+  }
+  if (uid != 0) {
+    // Map the caller to root inside the user namespace (one id each).
+    write_file("/proc/self/setgroups", "deny");
+    write_file("/proc/self/uid_map", "0 " + std::to_string(uid) + " 1");
+    write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1");
+  }
+  // Nothing mounted in the lab propagates back to the host.
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    fail("mount(/, MS_REC|MS_PRIVATE)", errno);
+
+  int alive[2];
+  if (::pipe2(alive, O_CLOEXEC) != 0) fail("pipe2", errno);
+  std::fflush(stdout);
+  std::fflush(stderr);
+  pid_t child = ::fork();
+  if (child < 0) fail("fork", errno);
+  if (child > 0) {
+    ::close(alive[0]);
+    g_child = child;
+    run_outer_parent(child, alive[1]);  // never returns; keeps alive[1] open
+  }
+  ::close(alive[1]);
+  setup_child(alive[0]);
+  g_inside = true;
+}
+
+bool inside() { return g_inside; }
+
+}  // namespace eclat::lab
