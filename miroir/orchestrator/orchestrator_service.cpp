@@ -1,0 +1,95 @@
+#include "miroir/orchestrator/orchestrator_service.hpp"
+
+#include "core/log.hpp"
+#include "miroir/common/grpc_options.hpp"
+
+namespace miroir::orchestrator {
+
+namespace {
+// The orchestrator's own trouble (e.g. its task store): INTERNAL, outcome unknown.
+grpc::Status internal(const char* what, const std::exception& e) {
+  ECLAT_LOG(error, "orchestrator") << what << ": " << e.what();
+  return grpc::Status(grpc::StatusCode::INTERNAL, std::string(what) + ": " + e.what());
+}
+}  // namespace
+
+OrchestratorService::OrchestratorService(std::string name, ClusterConfig config,
+                                         const std::string& data_dir)
+    : name_(std::move(name)),
+      topology_(std::move(config)),
+      nodes_(topology_.config()),
+      tasks_(data_dir),
+      writes_(topology_, nodes_, tasks_),
+      tracker_(topology_, nodes_, tasks_),
+      reads_(topology_, nodes_) {}
+
+grpc::Status OrchestratorService::Health(grpc::ServerContext*, const Empty*, HealthReply* reply) {
+  reply->set_name(name_);
+  reply->set_role("orchestrator");
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::AddDocuments(grpc::ServerContext*, const WriteRequest* req,
+                                               WriteReply* reply) {
+  try {
+    *reply = writes_.add_documents(*req);
+  } catch (const std::exception& e) {
+    return internal("write", e);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::GetTask(grpc::ServerContext*, const TaskRequest* req,
+                                          TaskReply* reply) {
+  try {
+    *reply = tracker_.get(*req);
+  } catch (const std::exception& e) {
+    return internal("task", e);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::GetDocument(grpc::ServerContext*, const GetRequest* req,
+                                              GetReply* reply) {
+  *reply = reads_.get(*req);
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::ListDocuments(grpc::ServerContext* ctx, const ListRequest* req,
+                                                grpc::ServerWriter<ListPage>* writer) {
+  reads_.list(*req, [&](const ListPage& page) { return !ctx->IsCancelled() && writer->Write(page); });
+  if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::ClusterStats(grpc::ServerContext*, const Empty*,
+                                               ClusterStatsReply* reply) {
+  struct Call {
+    grpc::ClientContext ctx;
+    NodeStatsReply reply;
+    grpc::Status status;
+  };
+  std::vector<std::unique_ptr<Call>> calls;
+  Empty empty;
+  {
+    CallGroup group;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      auto c = std::make_unique<Call>();
+      set_deadline(c->ctx, kNodeStatsTimeout);
+      nodes_.stub(static_cast<int>(i)).async()->Stats(&c->ctx, &empty, &c->reply, group.expect(&c->status));
+      calls.push_back(std::move(c));
+    }
+    group.wait();
+  }
+  uint64_t pending = 0;
+  for (size_t i = 0; i < calls.size(); ++i) {
+    if (calls[i]->status.ok())
+      pending += calls[i]->reply.pending_tasks();
+    else
+      reply->add_unreachable(topology_.node_name(static_cast<int>(i)));
+  }
+  reply->set_pending_node_tasks(pending);
+  return grpc::Status::OK;
+}
+
+}  // namespace miroir::orchestrator

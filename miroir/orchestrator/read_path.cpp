@@ -1,0 +1,94 @@
+#include "miroir/orchestrator/read_path.hpp"
+
+#include <algorithm>
+
+#include "miroir/common/grpc_options.hpp"
+#include "miroir/orchestrator/documents.hpp"
+
+namespace miroir::orchestrator {
+
+namespace {
+constexpr uint32_t kDefaultPageSize = 1000;
+constexpr uint32_t kMaxPageSize = 10000;
+}  // namespace
+
+ReadPath::ReadPath(const Topology& topology, NodeClients& nodes)
+    : topology_(topology), nodes_(nodes) {}
+
+GetReply ReadPath::get(const GetRequest& request) {
+  GetReply reply;
+  uint32_t shard = topology_.shard_of(request.id());
+  const auto& owners = topology_.owners(0, shard);
+  int node = owners[round_robin_.fetch_add(1) % owners.size()];
+
+  NodeGetRequest nreq;
+  nreq.set_index(request.index().empty() ? topology_.config().index : request.index());
+  nreq.set_id(request.id());
+  NodeGetReply nrep;
+  grpc::ClientContext ctx;
+  set_deadline(ctx, kNodeReadTimeout);
+  grpc::Status st = nodes_.stub(node).GetDocument(&ctx, nreq, &nrep);
+  if (!st.ok()) {
+    reply.set_error_code("miroir_shard_unavailable");
+    reply.set_error_message("shard " + std::to_string(shard) + ": owner " + topology_.node_name(node) +
+                            " unreachable: " + st.error_message());
+    return reply;
+  }
+  reply.set_found(nrep.found());
+  if (nrep.found()) reply.set_json(strip_reserved(nrep.json()));
+  return reply;
+}
+
+void ReadPath::list(const ListRequest& request, const std::function<bool(const ListPage&)>& emit) {
+  const std::string index = request.index().empty() ? topology_.config().index : request.index();
+  const uint32_t limit =
+      request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+
+  for (uint32_t shard = 0; shard < topology_.shards(); ++shard) {
+    const auto candidates = topology_.write_targets(shard);
+    size_t cand = 0;
+    uint64_t offset = 0;
+    bool emitted = false;
+    std::string last_error;
+    for (;;) {
+      if (cand >= candidates.size()) {
+        ListPage page;
+        page.set_shard(shard);
+        page.set_error_code("miroir_shard_unavailable");
+        page.set_error_message("shard " + std::to_string(shard) + ": no owner answered (" +
+                               last_error + ")");
+        if (!emit(page)) return;
+        break;
+      }
+      int node = candidates[cand];
+      NodeListRequest nreq;
+      nreq.set_index(index);
+      nreq.set_shard(shard);
+      nreq.set_offset(offset);
+      nreq.set_limit(limit);
+      NodeListReply nrep;
+      grpc::ClientContext ctx;
+      set_deadline(ctx, kNodeReadTimeout);
+      grpc::Status st = nodes_.stub(node).ListDocuments(&ctx, nreq, &nrep);
+      if (!st.ok()) {
+        // Continue on the next copy at the same offset (copies page alike
+        // when they agree; when they do not, that is what anti-entropy is for).
+        last_error = topology_.node_name(node) + ": " + st.error_message();
+        ++cand;
+        continue;
+      }
+      const auto n = static_cast<uint64_t>(nrep.documents_size());
+      if (n > 0 || !emitted) {  // an empty shard still shows up, once
+        ListPage page;
+        page.set_shard(shard);
+        for (const auto& d : nrep.documents()) page.add_documents(strip_reserved(d.json()));
+        if (!emit(page)) return;
+        emitted = true;
+      }
+      offset += n;
+      if (n < limit || offset >= nrep.total()) break;
+    }
+  }
+}
+
+}  // namespace miroir::orchestrator

@@ -1,0 +1,31 @@
+// Reads. get-by-id asks one owner of the id's shard (round robin among the
+// owners of group 0 for now; search groups come with the search path) and
+// does not fail over: an unreachable owner is reported, as upstream does.
+// list pages every shard 0..S-1 from one owner at a time by offset, moving to
+// the next write target when one fails; a shard nobody answers for yields a
+// page with miroir_shard_unavailable, never a silent gap.
+#pragma once
+#include <atomic>
+#include <functional>
+
+#include "miroir.pb.h"
+#include "miroir/orchestrator/node_clients.hpp"
+#include "miroir/orchestrator/topology.hpp"
+
+namespace miroir::orchestrator {
+
+class ReadPath {
+ public:
+  ReadPath(const Topology& topology, NodeClients& nodes);
+
+  GetReply get(const GetRequest& request);
+  // emit() returns false when the client went away: listing stops.
+  void list(const ListRequest& request, const std::function<bool(const ListPage&)>& emit);
+
+ private:
+  const Topology& topology_;
+  NodeClients& nodes_;
+  std::atomic<uint64_t> round_robin_{0};
+};
+
+}  // namespace miroir::orchestrator

@@ -1,0 +1,49 @@
+// The orchestrator's durable task map: task id (mtask-<uuid>) -> the node
+// tasks it stands for, (node name, node task uid). SQLite in the data
+// directory, WAL mode, synchronous=FULL: put() returns only once the row is
+// on disk, because the client is answered with the task id right after, and a
+// restarted orchestrator must still be able to report the task.
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace miroir::orchestrator {
+
+struct NodeTaskRef {
+  std::string node;
+  uint64_t uid = 0;
+};
+
+class TaskStore {
+ public:
+  explicit TaskStore(const std::string& dir);  // opens DIR/tasks.sqlite (creating DIR)
+  ~TaskStore();
+  TaskStore(const TaskStore&) = delete;
+  TaskStore& operator=(const TaskStore&) = delete;
+
+  // Throws std::runtime_error when the row could not be stored.
+  void put(const std::string& task_id, const std::vector<NodeTaskRef>& refs);
+  // nullopt when the id is unknown.
+  std::optional<std::vector<NodeTaskRef>> get(const std::string& task_id);
+
+  static std::string new_task_id();  // "mtask-" + random UUID v4
+
+ private:
+  void exec(const char* sql);
+  [[noreturn]] void fail(const char* what);
+
+  std::mutex mu_;  // one connection, serialized
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* insert_task_ = nullptr;
+  sqlite3_stmt* insert_ref_ = nullptr;
+  sqlite3_stmt* select_task_ = nullptr;
+  sqlite3_stmt* select_refs_ = nullptr;
+};
+
+}  // namespace miroir::orchestrator

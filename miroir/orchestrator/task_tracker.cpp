@@ -1,0 +1,132 @@
+#include "miroir/orchestrator/task_tracker.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "miroir/common/grpc_options.hpp"
+
+namespace miroir::orchestrator {
+
+namespace {
+using Clock = std::chrono::steady_clock;
+constexpr uint32_t kMaxWaitMs = 60000;
+// Extra time a node gets beyond the long-poll wait to send its answer.
+constexpr std::chrono::milliseconds kReplyGrace{1000};
+// Pause before asking again after a node answered early without a final
+// status (a down node fails fast; do not spin).
+constexpr std::chrono::milliseconds kRetryPause{100};
+
+struct Part {
+  int node = -1;  // index in the configuration, -1 if the node is not configured
+  NodeTaskRef ref;
+  std::string status = "enqueued";  // last known
+  std::string error;
+  bool reachable = true;
+  bool final() const { return status == "succeeded" || status == "failed"; }
+};
+
+struct Poll {
+  NodeTaskRequest request;
+  NodeTaskReply reply;
+  grpc::ClientContext ctx;
+  grpc::Status status;
+};
+}  // namespace
+
+TaskTracker::TaskTracker(const Topology& topology, NodeClients& nodes, TaskStore& tasks)
+    : topology_(topology), nodes_(nodes), tasks_(tasks) {}
+
+TaskReply TaskTracker::get(const TaskRequest& request) {
+  TaskReply reply;
+  reply.set_task_id(request.task_id());
+  auto refs = tasks_.get(request.task_id());
+  if (!refs) {
+    reply.set_status("unknown");
+    return reply;
+  }
+  std::vector<Part> parts;
+  for (auto& r : *refs) {
+    Part p;
+    p.node = topology_.config().find(r.node);
+    p.ref = r;
+    parts.push_back(std::move(p));
+  }
+
+  const auto deadline = Clock::now() + std::chrono::milliseconds(std::min(request.wait_ms(), kMaxWaitMs));
+  for (bool first = true;; first = false) {
+    // Ask every node whose task is not final yet, in parallel.
+    auto remaining = std::max(Clock::duration::zero(), deadline - Clock::now());
+    auto remaining_ms = std::chrono::duration_cast<std::chrono::milliseconds>(remaining);
+    std::vector<std::pair<Part*, std::unique_ptr<Poll>>> polls;
+    {
+      CallGroup group;
+      for (auto& p : parts) {
+        if (p.final()) continue;
+        if (p.node < 0) {  // configuration changed under an old task
+          p.reachable = false;
+          p.error = "node " + p.ref.node + " is not in the configuration";
+          continue;
+        }
+        auto poll = std::make_unique<Poll>();
+        poll->request.set_task_uid(p.ref.uid);
+        poll->request.set_wait_ms(static_cast<uint32_t>(remaining_ms.count()));
+        set_deadline(poll->ctx, remaining_ms + kReplyGrace);
+        nodes_.stub(p.node).async()->GetTask(&poll->ctx, &poll->request, &poll->reply,
+                                            group.expect(&poll->status));
+        polls.emplace_back(&p, std::move(poll));
+      }
+      group.wait();
+    }
+    for (auto& [p, poll] : polls) {
+      if (!poll->status.ok()) {
+        p->reachable = false;
+        p->error = "node " + p->ref.node + " unreachable: " + poll->status.error_message();
+        continue;
+      }
+      p->reachable = true;
+      if (poll->reply.status() == "unknown") {
+        // A node that forgot an acknowledged task lost data (only the
+        // ack-before-durable control does that). The outcome is unknown, so
+        // keep reporting it pending rather than claim a definite failure.
+        p->status = "processing";
+        p->error = "node " + p->ref.node + " does not know task " + std::to_string(p->ref.uid);
+      } else {
+        p->status = poll->reply.status();
+        p->error = poll->reply.error();
+      }
+    }
+
+    // Aggregate.
+    const Part* failed = nullptr;
+    bool all_succeeded = true, any_processing = false;
+    for (const auto& p : parts) {
+      if (p.status == "failed" && !failed) failed = &p;
+      if (p.status != "succeeded") all_succeeded = false;
+      if (p.status == "processing" || !p.reachable) any_processing = true;
+    }
+    if (failed) {
+      reply.set_status("failed");
+      reply.set_error("node " + failed->ref.node + " task " + std::to_string(failed->ref.uid) +
+                      ": " + failed->error);
+      return reply;
+    }
+    if (all_succeeded) {
+      reply.set_status("succeeded");
+      return reply;
+    }
+    if (Clock::now() >= deadline || (first && request.wait_ms() == 0)) {
+      reply.set_status(any_processing ? "processing" : "enqueued");
+      for (const auto& p : parts)
+        if (!p.error.empty()) {
+          reply.set_error(p.error);
+          break;
+        }
+      return reply;
+    }
+    // Every poll has returned, yet the task is not final and time remains:
+    // a node failed fast (down) or forgot the task. Pause, then ask again.
+    std::this_thread::sleep_for(std::min<Clock::duration>(kRetryPause, deadline - Clock::now()));
+  }
+}
+
+}  // namespace miroir::orchestrator
