@@ -2,6 +2,7 @@
 // cluster_lab_helper, which enters a lab. Killing the helper with SIGKILL must
 // leave nothing behind: no process, no interface, no namespace, no mount.
 #include <dirent.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
@@ -204,6 +205,13 @@ void sigkill_leaves_nothing(const std::string& as_user) {
   ASSERT_GT(h.pid, 0);
   ASSERT_EQ(read_line(h.out, 20000ms), "ready");
   // setpriv execs the helper in place: h.pid is the outer parent either way.
+  if (!as_user.empty()) {
+    std::ifstream status("/proc/" + std::to_string(h.pid) + "/status");
+    std::string line;
+    while (std::getline(status, line))
+      if (line.rfind("Uid:", 0) == 0) break;
+    EXPECT_NE(line.find(as_user), std::string::npos) << "the helper is not unprivileged: " << line;
+  }
   std::vector<pid_t> lab = descendants(h.pid);
   int sleeps = 0;
   std::set<std::string> lab_netns;

@@ -55,7 +55,9 @@ struct Lab {
 void expect_fully_connected(Lab& lab) {
   for (const Host* x : lab.net.hosts()) {
     for (const Host* y : lab.net.hosts())
-      if (x != y) EXPECT_EQ(lab.connect(*x, *y), Conn::ok) << x->name << " -> " << y->name;
+      if (x != y) {
+        EXPECT_EQ(lab.connect(*x, *y), Conn::ok) << x->name << " -> " << y->name;
+      }
     EXPECT_EQ(lab.connect_from_control(*x), Conn::ok) << "control -> " << x->name;
   }
 }
@@ -69,7 +71,9 @@ TEST(ClusterTrafficControl, ProbeReportsAMechanism) {
   EXPECT_TRUE(caps.u32);
   EXPECT_FALSE(caps.drop_mechanism.empty());
   EXPECT_EQ(tc.mechanism(), caps.drop_mechanism);
-  if (caps.gact) EXPECT_EQ(caps.drop_mechanism, "gact");
+  if (caps.gact) {
+    EXPECT_EQ(caps.drop_mechanism, "gact");
+  }
   EXPECT_THROW(TrafficControl(net, "carrier-pigeon"), HarnessError);
 }
 
