@@ -35,9 +35,24 @@ void write_file(const char* path, const std::string& text) {
   if (n != static_cast<ssize_t>(text.size())) fail(std::string("write ") + path, n < 0 ? err : EIO);
 }
 
-// The outer parent: pass the polite signals on to PID 1 of the lab.
-void forward(int sig) {
+// The outer parent: pass the polite signals on to PID 1 of the lab. Signals
+// from the terminal (Ctrl-C: si_code SI_KERNEL) reach the child directly, as
+// it shares the foreground process group: forwarding them would deliver them
+// twice.
+void forward(int sig, siginfo_t* info, void*) {
+  if (info && info->si_code == SI_KERNEL) return;
   if (g_child > 0) ::kill(g_child, sig);
+}
+
+int thread_count() {
+  FILE* f = std::fopen("/proc/self/status", "re");
+  if (!f) return -1;
+  char line[256];
+  int n = -1;
+  while (std::fgets(line, sizeof line, f))
+    if (std::sscanf(line, "Threads: %d", &n) == 1) break;
+  std::fclose(f);
+  return n;
 }
 
 // PID 1 of a pid namespace ignores every signal it has no handler for (except
@@ -50,9 +65,9 @@ const int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};  
 
 [[noreturn]] void run_outer_parent(pid_t child, int ready_w) {
   struct sigaction sa {};
-  sa.sa_handler = forward;
+  sa.sa_sigaction = forward;
   sigemptyset(&sa.sa_mask);
-  sa.sa_flags = SA_RESTART;
+  sa.sa_flags = SA_RESTART | SA_SIGINFO;
   for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
   // The child may have died between fork and here; forward() covers the rest.
   int status = 0;
@@ -96,6 +111,9 @@ void setup_child(int alive_r) {
 
 void enter() {
   if (g_inside) return;
+  if (int n = thread_count(); n > 1)
+    throw HarnessError("lab: enter() must run before any thread starts (" + std::to_string(n) +
+                       " threads now): unshare(CLONE_NEWNS) fails in a threaded process");
   const uid_t uid = ::geteuid();
   const gid_t gid = ::getegid();
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET;

@@ -356,11 +356,12 @@ bool NodeProcess::running() {
 
 bool NodeProcess::paused() const {
   std::lock_guard lock(impl_->mu);
-  return impl_->pid != 0 && impl_->paused;
+  return !impl_->try_reap() && impl_->paused;
 }
 
 pid_t NodeProcess::pid() const {
   std::lock_guard lock(impl_->mu);
+  impl_->try_reap();  // an exited process has no pid any more
   return impl_->pid;
 }
 

@@ -18,6 +18,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cluster/netlink_util.hpp"
@@ -171,6 +172,15 @@ KernelCapabilities probe() {
   return caps;
 }
 
+// The kernel does not change under a running process: probe once.
+KernelCapabilities probe_once() {
+  static std::mutex mu;
+  static std::optional<KernelCapabilities> caps;
+  std::lock_guard lock(mu);
+  if (!caps) caps = probe();
+  return *caps;
+}
+
 }  // namespace
 
 std::string KernelCapabilities::describe() const {
@@ -195,7 +205,7 @@ TrafficControl::TrafficControl(const Network& net) : TrafficControl(net, "") {}
 TrafficControl::TrafficControl(const Network& net, const std::string& drop_mechanism)
     : impl_(std::make_unique<Impl>()) {
   (void)net;
-  impl_->caps = probe();
+  impl_->caps = probe_once();
   ECLAT_LOG(info, "tc") << impl_->caps.describe();
   std::string m = drop_mechanism.empty() ? impl_->caps.drop_mechanism : drop_mechanism;
   if (m.empty()) throw HarnessError("no silent-drop mechanism works on this kernel: " + impl_->caps.describe());

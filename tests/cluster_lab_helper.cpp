@@ -4,6 +4,7 @@
 //   cluster_lab_helper segv      crash PID 1 of the lab with SIGSEGV
 //   cluster_lab_helper wait      print "ready", wait (for a forwarded signal)
 //   cluster_lab_helper whoami    print "pid=<pid> inside=<0|1>"
+//   cluster_lab_helper thread    start a thread first: enter() must refuse (exit 4)
 #include <unistd.h>
 
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "cluster/lab.hpp"
@@ -25,6 +27,8 @@ int main(int argc, char** argv) {
     return 3;
   }
   const std::string mode = argv[1];
+  std::thread early;
+  if (mode == "thread") early = std::thread([] { pause(); });
   try {
     eclat::lab::enter();
     if (mode == "exit") return argc > 2 ? std::atoi(argv[2]) : 0;
@@ -64,6 +68,7 @@ int main(int argc, char** argv) {
     for (;;) pause();
   } catch (const eclat::HarnessError& e) {
     std::fprintf(stderr, "harness error: %s\n", e.what());
-    return eclat::kExitHarness;
+    std::fflush(stderr);
+    std::_Exit(eclat::kExitHarness);  // without joining `early`
   }
 }

@@ -285,6 +285,12 @@ TEST(ClusterLab, ChildKilledBySignalGives128PlusN) {
   close(h.out);
 }
 
+TEST(ClusterLab, RefusesWhenThreadsExist) {
+  Helper h = spawn({"thread"});
+  EXPECT_EQ(exit_code(wait_status(h.pid, 10000ms)), 4);
+  close(h.out);
+}
+
 TEST(ClusterLab, SigtermIsForwarded) {
   Helper h = spawn({"wait"});
   ASSERT_EQ(read_line(h.out, 10000ms), "ready");
