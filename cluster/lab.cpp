@@ -131,7 +131,7 @@ void enter() {
     write_file("/proc/self/gid_map", "0 " + std::to_string(gid) + " 1");
   }
   // Nothing mounted in the lab propagates back to the host.
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+  if (::mount("none", "/", "none", MS_REC | MS_PRIVATE, nullptr) != 0)
     fail("mount(/, MS_REC|MS_PRIVATE)", errno);
 
   int alive[2];

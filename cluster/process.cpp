@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "core/errors.hpp"
@@ -137,7 +138,6 @@ std::filesystem::path resolve(const std::filesystem::path& exe, const std::strin
 struct NodeProcess::Impl {
   ProcessSpec spec;
   mutable std::mutex mu;
-  boost::asio::io_context ctx;
   pid_t pid = 0;
   int pidfd = -1;
   bool paused = false;
@@ -270,9 +270,21 @@ struct NodeProcess::Impl {
     init.out_fd = open_log(spec.log_dir / "stdout.log");
     init.err_fd = open_log(spec.log_dir / "stderr.log");
 
+    // A fresh context per start: nothing runs it, the process object is
+    // detached at once, and a failed launch cannot spoil the next one.
+    boost::asio::io_context ctx;
     bp::posix::default_launcher launcher;
     bp::error_code ec;
-    auto proc = launcher(ctx.get_executor(), ec, exe, spec.args, init);
+    std::optional<bp::process> proc;
+    try {
+      proc.emplace(launcher(ctx.get_executor(), ec, exe, spec.args, init));
+    } catch (const boost::system::system_error& e) {
+      // Boost builds its process handle with pidfd_open after the exec
+      // succeeded and throws where that syscall is missing (kernels before
+      // 5.3, seccomp, valgrind): the node runs all the same, adopt it.
+      if (launcher.pid <= 0) throw HarnessError("process " + spec.name + ": " + e.what());
+      ECLAT_LOG(debug, "process") << "no pidfd (" << e.code().message() << "): reaping by polling";
+    }
     if (ec) {
       // The child wrote its errno and exited: collect it.
       if (launcher.pid > 0) {
@@ -285,8 +297,12 @@ struct NodeProcess::Impl {
       throw HarnessError("process " + spec.name + ": starting " + exe.string() +
                          (spec.netns_fd >= 0 ? " in its host" : "") + " failed: " + ec.message());
     }
-    pid = proc.id();
-    proc.detach();  // we signal and reap it ourselves
+    if (proc) {
+      pid = proc->id();
+      proc->detach();  // we signal and reap it ourselves
+    } else {
+      pid = launcher.pid;
+    }
     pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // -1: poll by sleeping
     paused = false;
     ++starts;
