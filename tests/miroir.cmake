@@ -1,0 +1,23 @@
+# miroir tests: routing golden vectors, cluster configuration, and the real
+# miroir-node / miroir-orchestrator binaries started as child processes on
+# 127.0.0.1 (no lab or privileges needed).
+set(MIROIR_TEST_DEFS
+  ECLAT_SHARED_DIR="${ECLAT_SHARED_DIR}"
+  MIROIR_BIN_DIR="$<TARGET_FILE_DIR:miroir-node>")
+
+function(miroir_test name)
+  add_executable(${name} ${ARGN})
+  target_link_libraries(${name} PRIVATE miroir_common miroir_proto GTest::gtest_main)
+  target_include_directories(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
+  target_compile_definitions(${name} PRIVATE ${MIROIR_TEST_DEFS})
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30)
+endfunction()
+
+miroir_test(miroir_routing_test miroir_routing_test.cpp)
+miroir_test(miroir_config_test miroir_config_test.cpp)
+
+miroir_test(miroir_node_test miroir_node_test.cpp)
+add_dependencies(miroir_node_test miroir-node)
+
+miroir_test(miroir_orchestrator_test miroir_orchestrator_test.cpp)
+add_dependencies(miroir_orchestrator_test miroir-node miroir-orchestrator)

@@ -1,6 +1,12 @@
 #include "miroir/common/grpc_options.hpp"
 
+#include <cstdlib>
+
 namespace miroir {
+
+void init_grpc_process() {
+  setenv("GRPC_CLIENT_CHANNEL_BACKUP_POLL_INTERVAL_MS", "100", /*overwrite=*/0);
+}
 
 grpc::ChannelArguments client_channel_arguments() {
   grpc::ChannelArguments args;
@@ -20,6 +26,7 @@ grpc::ChannelArguments client_channel_arguments() {
 }
 
 std::shared_ptr<grpc::Channel> make_channel(const std::string& address) {
+  init_grpc_process();
   return grpc::CreateCustomChannel("ipv4:" + address, grpc::InsecureChannelCredentials(),
                                    client_channel_arguments());
 }

@@ -33,6 +33,7 @@ const std::set<std::string> kKnownBugs = {"ack-before-durable"};
 
 int main(int argc, char** argv) {
   miroir::block_termination_signals();
+  miroir::init_grpc_process();
   miroir::Flags flags({"name", "listen", "data"}, {"bug"});
   std::string name, listen, data;
   std::set<std::string> bugs;

@@ -33,6 +33,7 @@ const std::set<std::string> kKnownBugs = {};
 
 int main(int argc, char** argv) {
   miroir::block_termination_signals();
+  miroir::init_grpc_process();
   miroir::Flags flags({"name", "listen", "config", "data"}, {"bug"});
   std::string name, listen, config_path, data;
   miroir::ClusterConfig config;

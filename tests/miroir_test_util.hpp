@@ -1,0 +1,196 @@
+// Helpers for the miroir integration tests: temporary directories, free
+// localhost ports, real child processes (miroir-node, miroir-orchestrator)
+// started from the build root, and health waits. No mocks: the tests talk
+// gRPC to the real binaries.
+#pragma once
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "miroir.grpc.pb.h"
+#include "miroir/common/grpc_options.hpp"
+
+namespace miroir::test {
+
+// Where miroir-node and miroir-orchestrator were built (compile definition).
+inline std::string binary(const std::string& name) { return std::string(MIROIR_BIN_DIR) + "/" + name; }
+
+class TempDir {
+ public:
+  explicit TempDir(const std::string& tag) {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("miroir-test-" + tag + "-" + std::to_string(getpid()) + "-" + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    if (!std::getenv("MIROIR_TEST_KEEP")) std::filesystem::remove_all(path_, ec);
+  }
+  const std::filesystem::path& path() const { return path_; }
+  std::string operator/(const std::string& sub) const { return (path_ / sub).string(); }
+
+ private:
+  std::filesystem::path path_;
+};
+
+// A port the kernel just handed out on 127.0.0.1 (closed again; tiny race).
+inline int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) throw std::runtime_error("bind");
+  socklen_t len = sizeof a;
+  getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// A child process; killed (SIGKILL) when the object dies, and by the kernel
+// when the test process dies (PR_SET_PDEATHSIG).
+class Child {
+ public:
+  Child(std::vector<std::string> argv, const std::string& log_path) {
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    pid_ = fork();
+    if (pid_ < 0) throw std::runtime_error("fork failed");
+    if (pid_ == 0) {
+      prctl(PR_SET_PDEATHSIG, SIGKILL);
+      int fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (fd >= 0) {
+        dup2(fd, 1);
+        dup2(fd, 2);
+      }
+      execv(args[0], args.data());
+      _exit(127);
+    }
+  }
+  ~Child() { kill9(); }
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+
+  bool running() {
+    if (exited_) return false;
+    int st;
+    pid_t r = waitpid(pid_, &st, WNOHANG);
+    if (r == pid_) {
+      exited_ = true;
+      status_ = st;
+      return false;
+    }
+    return true;
+  }
+  void kill9() {
+    if (!running()) return;
+    ::kill(pid_, SIGKILL);
+    wait();
+  }
+  // SIGTERM, then wait up to `timeout`; returns the exit code (or -signal).
+  int term(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    if (running()) ::kill(pid_, SIGTERM);
+    auto end = std::chrono::steady_clock::now() + timeout;
+    while (running() && std::chrono::steady_clock::now() < end)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    if (running()) kill9();
+    return exit_code();
+  }
+  int wait() {
+    if (!exited_) {
+      int st;
+      if (waitpid(pid_, &st, 0) == pid_) status_ = st;
+      exited_ = true;
+    }
+    return exit_code();
+  }
+  int exit_code() const {
+    if (WIFEXITED(status_)) return WEXITSTATUS(status_);
+    if (WIFSIGNALED(status_)) return -WTERMSIG(status_);
+    return -1000;
+  }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+  bool exited_ = false;
+  int status_ = 0;
+};
+
+// Waits until a miroir.Node or miroir.Orchestrator answers Health.
+template <class Service>
+bool wait_healthy(const std::string& address, Child& child,
+                  std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+  auto stub = Service::NewStub(make_channel(address));
+  auto end = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < end) {
+    if (!child.running()) return false;
+    grpc::ClientContext ctx;
+    set_deadline(ctx, std::chrono::milliseconds(300));
+    Empty e;
+    HealthReply r;
+    if (stub->Health(&ctx, e, &r).ok()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  return false;
+}
+
+inline std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// A miroir-node on 127.0.0.1 with its own data directory; restartable.
+class NodeProcess {
+ public:
+  NodeProcess(std::string name, const TempDir& dir)
+      : name_(std::move(name)),
+        address_("127.0.0.1:" + std::to_string(free_port())),
+        data_(dir / ("data-" + name_)),
+        log_(dir / (name_ + ".log")) {}
+
+  void start(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> argv = {binary("miroir-node"), "--name", name_, "--listen", address_,
+                                     "--data", data_};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    child_ = std::make_unique<Child>(argv, log_);
+    if (!wait_healthy<miroir::Node>(address_, *child_))
+      throw std::runtime_error("node " + name_ + " did not start: " + read_file(log_));
+  }
+  void kill9() {
+    if (child_) child_->kill9();
+  }
+  int stop() { return child_ ? child_->term() : -1; }
+
+  const std::string& name() const { return name_; }
+  const std::string& address() const { return address_; }
+  const std::string& log() const { return log_; }
+  std::unique_ptr<miroir::Node::Stub> stub() const { return miroir::Node::NewStub(make_channel(address_)); }
+
+ private:
+  std::string name_, address_, data_, log_;
+  std::unique_ptr<Child> child_;
+};
+
+}  // namespace miroir::test
