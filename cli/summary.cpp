@@ -7,7 +7,8 @@ namespace eclat {
 void print_summary(const nlohmann::json& results, const std::filesystem::path& where) {
   const auto& v = results.at("valid");
   std::string verdict = v.is_boolean() ? (v.get<bool>() ? "true" : "false") : "unknown";
-  for (const auto& [name, c] : results.value("checkers", nlohmann::json::object()).items()) {
+  const nlohmann::json checkers = results.value("checkers", nlohmann::json::object());
+  for (const auto& [name, c] : checkers.items()) {
     const auto& cv = c.at("valid");
     std::string mark = cv.is_boolean() ? (cv.get<bool>() ? "ok     " : "INVALID") : "unknown";
     printf("  %-12s %s  %s\n", name.c_str(), mark.c_str(), c.value("summary", "").c_str());

@@ -113,7 +113,7 @@ class Miroir : public System {
         break;
       }
       grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::steady_clock::now() + milliseconds(500));
+      miroir::set_deadline(ctx, milliseconds(500));
       miroir::Empty req;
       miroir::HealthReply rep;
       grpc::Status st = node[0] == 'o'
@@ -144,7 +144,7 @@ class Miroir : public System {
     std::string last = "no answer";
     while (std::chrono::steady_clock::now() < deadline) {
       grpc::ClientContext ctx;
-      ctx.set_deadline(std::chrono::steady_clock::now() + milliseconds(2000));
+      miroir::set_deadline(ctx, milliseconds(2000));
       miroir::Empty req;
       miroir::ClusterStatsReply rep;
       grpc::Status st = stub->ClusterStats(&ctx, req, &rep);

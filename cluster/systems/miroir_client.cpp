@@ -34,7 +34,7 @@ class MiroirClient : public Client {
     req.add_documents(nlohmann::json{{"id", inv.value}, {"value", inv.value}}.dump());
     miroir::WriteReply rep;
     grpc::ClientContext ctx;
-    ctx.set_deadline(deadline);
+    miroir::set_deadline(ctx, timeout_);
     grpc::Status st = stub_->AddDocuments(&ctx, req, &rep);
     if (!st.ok()) {
       r.type = OpType::info;  // the request may have reached the orchestrator
@@ -62,7 +62,7 @@ class MiroirClient : public Client {
       treq.set_wait_ms(static_cast<uint32_t>(std::min<int64_t>(left.count(), 1000)));
       miroir::TaskReply trep;
       grpc::ClientContext tctx;
-      tctx.set_deadline(clock_type::now() + milliseconds(treq.wait_ms()) + milliseconds(1000));
+      miroir::set_deadline(tctx, milliseconds(treq.wait_ms()) + milliseconds(1000));
       grpc::Status ts = stub_->GetTask(&tctx, treq, &trep);
       if (!ts.ok()) {
         if (clock_type::now() >= deadline) {
@@ -92,7 +92,7 @@ class MiroirClient : public Client {
     req.set_index("docs");
     req.set_page_size(1000);
     grpc::ClientContext ctx;
-    ctx.set_deadline(clock_type::now() + std::max(timeout_, milliseconds(30000)));
+    miroir::set_deadline(ctx, std::max(timeout_, milliseconds(30000)));
     auto stream = stub_->ListDocuments(&ctx, req);
     miroir::ListPage page;
     nlohmann::json ids = nlohmann::json::array();
