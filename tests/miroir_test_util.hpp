@@ -27,6 +27,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include "miroir.grpc.pb.h"
+#include "miroir/common/cluster_config.hpp"
 #include "miroir/common/grpc_options.hpp"
 
 namespace miroir::test {
@@ -171,10 +172,17 @@ class NodeProcess {
         log_(dir / (name_ + ".log")) {}
 
   void start(const std::vector<std::string>& extra = {}) {
+    spawn(extra);
+    wait_ready();
+  }
+  // spawn() then wait_ready(): lets a cluster start its processes in parallel.
+  void spawn(const std::vector<std::string>& extra = {}) {
     std::vector<std::string> argv = {binary("miroir-node"), "--name", name_, "--listen", address_,
                                      "--data", data_};
     argv.insert(argv.end(), extra.begin(), extra.end());
     child_ = std::make_unique<Child>(argv, log_);
+  }
+  void wait_ready() {
     if (!wait_healthy<miroir::Node>(address_, *child_))
       throw std::runtime_error("node " + name_ + " did not start: " + read_file(log_));
   }
@@ -191,6 +199,53 @@ class NodeProcess {
  private:
   std::string name_, address_, data_, log_;
   std::unique_ptr<Child> child_;
+};
+
+// A whole cluster on 127.0.0.1: `nodes` miroir-nodes (one group) and one
+// miroir-orchestrator in front of them.
+class LocalCluster {
+ public:
+  LocalCluster(const std::string& tag, int nodes, uint32_t rf, uint32_t shards = 16)
+      : dir_(tag) {
+    config_.shards = shards;
+    config_.replication_factor = rf;
+    config_.index = "docs";
+    for (int i = 1; i <= nodes; ++i) {
+      nodes_.push_back(std::make_unique<NodeProcess>("n" + std::to_string(i), dir_));
+      config_.nodes.push_back(NodeConfig{nodes_.back()->name(), nodes_.back()->address(), 0});
+    }
+    for (auto& n : nodes_) n->spawn();
+    std::ofstream(dir_ / "cluster.json") << config_.to_json().dump(2);
+    orchestrator_address_ = "127.0.0.1:" + std::to_string(free_port());
+    orchestrator_ = std::make_unique<Child>(
+        std::vector<std::string>{binary("miroir-orchestrator"), "--name", "o1", "--listen",
+                                 orchestrator_address_, "--config", dir_ / "cluster.json", "--data",
+                                 dir_ / "data-o1"},
+        dir_ / "o1.log");
+    for (auto& n : nodes_) n->wait_ready();
+    if (!wait_healthy<miroir::Orchestrator>(orchestrator_address_, *orchestrator_))
+      throw std::runtime_error("orchestrator did not start: " + read_file(dir_ / "o1.log"));
+  }
+
+  const ClusterConfig& config() const { return config_; }
+  NodeProcess& node(const std::string& name) {
+    for (auto& n : nodes_)
+      if (n->name() == name) return *n;
+    throw std::runtime_error("no node " + name);
+  }
+  std::unique_ptr<miroir::Orchestrator::Stub> stub() const {
+    return miroir::Orchestrator::NewStub(make_channel(orchestrator_address_));
+  }
+  const std::string& orchestrator_address() const { return orchestrator_address_; }
+  int stop_orchestrator() { return orchestrator_->term(); }
+  const TempDir& dir() const { return dir_; }
+
+ private:
+  TempDir dir_;
+  ClusterConfig config_;
+  std::vector<std::unique_ptr<NodeProcess>> nodes_;
+  std::string orchestrator_address_;
+  std::unique_ptr<Child> orchestrator_;
 };
 
 }  // namespace miroir::test
