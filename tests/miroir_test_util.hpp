@@ -25,6 +25,7 @@
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
+#include <nlohmann/json.hpp>
 
 #include "miroir.grpc.pb.h"
 #include "miroir/common/cluster_config.hpp"

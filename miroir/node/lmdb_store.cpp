@@ -28,7 +28,8 @@ std::string task_record(TaskStatus st, const std::string& error) {
 }  // namespace
 
 LmdbStore::LmdbStore(const std::string& dir)
-    : env_((std::filesystem::create_directories(dir), dir), kMapSize, kMaxDbs, kMaxReaders) {
+    : env_((std::filesystem::create_directories(dir), dir), kMapSize, kMaxDbs, kMaxReaders),
+      enqueuer_([this](const std::vector<const NodeWriteRequest*>& r) { return enqueue_batch(r); }) {
   lmdb::Txn w(env_, true);
   docs_ = w.open("docs");
   by_shard_ = w.open("by_shard");
@@ -39,18 +40,24 @@ LmdbStore::LmdbStore(const std::string& dir)
   w.commit();
 }
 
-uint64_t LmdbStore::enqueue(const NodeWriteRequest& request) {
-  std::string payload = request.SerializeAsString();
+uint64_t LmdbStore::enqueue(const NodeWriteRequest& request) { return enqueuer_.submit(&request); }
+
+std::vector<uint64_t> LmdbStore::enqueue_batch(const std::vector<const NodeWriteRequest*>& requests) {
   // LMDB allows one write transaction at a time, so reading and bumping the
   // counter inside it yields uids that increase in commit order.
+  std::vector<uint64_t> uids;
   lmdb::Txn w(env_, true);
   auto last = w.get(meta_, kLastUid);
-  uint64_t uid = (last ? keys::read_be(*last) : 0) + 1;
-  w.put(queue_, keys::task(uid), payload);
-  w.put(tasks_, keys::task(uid), task_record(TaskStatus::enqueued, {}));
+  uint64_t uid = last ? keys::read_be(*last) : 0;
+  for (const NodeWriteRequest* request : requests) {
+    ++uid;
+    w.put(queue_, keys::task(uid), request->SerializeAsString());
+    w.put(tasks_, keys::task(uid), task_record(TaskStatus::enqueued, {}));
+    uids.push_back(uid);
+  }
   w.put(meta_, kLastUid, be64(uid));
   w.commit();
-  return uid;
+  return uids;
 }
 
 std::vector<QueuedTask> LmdbStore::pending(size_t max_tasks, size_t max_documents) {

@@ -8,11 +8,14 @@
 //   meta        "last_uid" -> be64
 // Every mutation is one write transaction committed with LMDB's default
 // (synchronous) durability, so once enqueue() returns a kill -9 cannot lose it.
+// Concurrent enqueues share one transaction (group commit): one sync for
+// many writes, each answered only after that commit.
 #pragma once
 #include <functional>
 #include <string>
 #include <string_view>
 
+#include "miroir/common/group_commit.hpp"
 #include "miroir/node/lmdb_env.hpp"
 #include "miroir/node/store.hpp"
 
@@ -41,9 +44,11 @@ class LmdbStore : public Store {
                     const std::string& json, uint32_t shard);
   void add_count(lmdb::Txn& w, const std::string& index, uint32_t shard, int64_t delta);
   uint64_t shard_count(lmdb::Txn& t, const std::string& index, uint32_t shard);
+  std::vector<uint64_t> enqueue_batch(const std::vector<const NodeWriteRequest*>& requests);
 
   lmdb::Env env_;
   MDB_dbi docs_{}, by_shard_{}, counts_{}, queue_{}, tasks_{}, meta_{};
+  GroupCommit<const NodeWriteRequest*, uint64_t> enqueuer_;
 };
 
 }  // namespace miroir::node

@@ -64,30 +64,38 @@ void TaskStore::fail(const char* what) {
 }
 
 void TaskStore::put(const std::string& task_id, const std::vector<NodeTaskRef>& refs) {
+  committer_.submit(Entry{&task_id, &refs});
+}
+
+std::vector<bool> TaskStore::put_batch(const std::vector<Entry>& entries) {
   std::lock_guard lock(mu_);
   exec("BEGIN IMMEDIATE");
   try {
-    {
-      Reset r{insert_task_};
-      auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-      sqlite3_bind_text(insert_task_, 1, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_int64(insert_task_, 2, now);
-      if (sqlite3_step(insert_task_) != SQLITE_DONE) fail("insert task");
-    }
-    for (const auto& ref : refs) {
-      Reset r{insert_ref_};
-      sqlite3_bind_text(insert_ref_, 1, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_text(insert_ref_, 2, ref.node.data(), static_cast<int>(ref.node.size()), SQLITE_TRANSIENT);
-      sqlite3_bind_int64(insert_ref_, 3, static_cast<sqlite3_int64>(ref.uid));
-      if (sqlite3_step(insert_ref_) != SQLITE_DONE) fail("insert task node");
+    auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+                   .count();
+    for (const auto& e : entries) {
+      const std::string& task_id = *e.task_id;
+      {
+        Reset r{insert_task_};
+        sqlite3_bind_text(insert_task_, 1, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(insert_task_, 2, now);
+        if (sqlite3_step(insert_task_) != SQLITE_DONE) fail("insert task");
+      }
+      for (const auto& ref : *e.refs) {
+        Reset r{insert_ref_};
+        sqlite3_bind_text(insert_ref_, 1, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(insert_ref_, 2, ref.node.data(), static_cast<int>(ref.node.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(insert_ref_, 3, static_cast<sqlite3_int64>(ref.uid));
+        if (sqlite3_step(insert_ref_) != SQLITE_DONE) fail("insert task node");
+      }
     }
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
+  return std::vector<bool>(entries.size(), true);
 }
 
 std::optional<std::vector<NodeTaskRef>> TaskStore::get(const std::string& task_id) {

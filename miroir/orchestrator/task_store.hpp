@@ -2,13 +2,16 @@
 // tasks it stands for, (node name, node task uid). SQLite in the data
 // directory, WAL mode, synchronous=FULL: put() returns only once the row is
 // on disk, because the client is answered with the task id right after, and a
-// restarted orchestrator must still be able to report the task.
+// restarted orchestrator must still be able to report the task. Concurrent
+// puts share one transaction (group commit): one sync for many tasks.
 #pragma once
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "miroir/common/group_commit.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -35,6 +38,11 @@ class TaskStore {
   static std::string new_task_id();  // "mtask-" + random UUID v4
 
  private:
+  struct Entry {
+    const std::string* task_id;
+    const std::vector<NodeTaskRef>* refs;
+  };
+  std::vector<bool> put_batch(const std::vector<Entry>& entries);
   void exec(const char* sql);
   [[noreturn]] void fail(const char* what);
 
@@ -44,6 +52,7 @@ class TaskStore {
   sqlite3_stmt* insert_ref_ = nullptr;
   sqlite3_stmt* select_task_ = nullptr;
   sqlite3_stmt* select_refs_ = nullptr;
+  GroupCommit<Entry, bool> committer_{[this](const std::vector<Entry>& e) { return put_batch(e); }};
 };
 
 }  // namespace miroir::orchestrator

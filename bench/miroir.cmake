@@ -1,0 +1,8 @@
+# miroir benchmarks (include from bench/CMakeLists.txt).
+# miroir_write_bench: acknowledged writes/s through a local 3-node cluster.
+add_executable(miroir_write_bench ${CMAKE_CURRENT_LIST_DIR}/miroir_write_bench.cpp)
+target_link_libraries(miroir_write_bench PRIVATE miroir_common miroir_proto)
+target_include_directories(miroir_write_bench PRIVATE ${CMAKE_SOURCE_DIR})
+target_compile_definitions(miroir_write_bench PRIVATE MIROIR_BIN_DIR="$<TARGET_FILE_DIR:miroir-node>")
+add_dependencies(miroir_write_bench miroir-node miroir-orchestrator)
+set_target_properties(miroir_write_bench PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
