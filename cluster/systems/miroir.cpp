@@ -48,7 +48,9 @@ class Miroir : public System {
     try {
       cluster_config().validate();
     } catch (const std::invalid_argument& e) {
-      throw BadInput(std::string("miroir topology: ") + e.what());
+      throw BadInput("miroir topology --nodes " + std::to_string(cfg.nodes) + " --set shards=" +
+                     cfg.settings.get_string("shards", "16") + " rf=" + cfg.settings.get_string("rf", "1") +
+                     " groups=" + cfg.settings.get_string("groups", "1") + ": " + e.what());
     }
   }
 
