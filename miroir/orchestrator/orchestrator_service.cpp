@@ -39,10 +39,10 @@ grpc::Status OrchestratorService::AddDocuments(grpc::ServerContext*, const Write
   return grpc::Status::OK;
 }
 
-grpc::Status OrchestratorService::GetTask(grpc::ServerContext*, const TaskRequest* req,
+grpc::Status OrchestratorService::GetTask(grpc::ServerContext* ctx, const TaskRequest* req,
                                           TaskReply* reply) {
   try {
-    *reply = tracker_.get(*req);
+    *reply = tracker_.get(*req, [ctx] { return ctx->IsCancelled(); });
   } catch (const std::exception& e) {
     return internal("task", e);
   }

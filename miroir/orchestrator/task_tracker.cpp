@@ -15,6 +15,7 @@ constexpr std::chrono::milliseconds kReplyGrace{1000};
 // Pause before asking again after a node answered early without a final
 // status (a down node fails fast; do not spin).
 constexpr std::chrono::milliseconds kRetryPause{100};
+constexpr std::chrono::milliseconds kRoundWait{1000};
 
 struct Part {
   int node = -1;  // index in the configuration, -1 if the node is not configured
@@ -36,7 +37,7 @@ struct Poll {
 TaskTracker::TaskTracker(const Topology& topology, NodeClients& nodes, TaskStore& tasks)
     : topology_(topology), nodes_(nodes), tasks_(tasks) {}
 
-TaskReply TaskTracker::get(const TaskRequest& request) {
+TaskReply TaskTracker::get(const TaskRequest& request, const std::function<bool()>& cancelled) {
   TaskReply reply;
   reply.set_task_id(request.task_id());
   auto refs = tasks_.get(request.task_id());
@@ -55,8 +56,11 @@ TaskReply TaskTracker::get(const TaskRequest& request) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(std::min(request.wait_ms(), kMaxWaitMs));
   for (bool first = true;; first = false) {
     // Ask every node whose task is not final yet, in parallel.
-    auto remaining = std::max(Clock::duration::zero(), deadline - Clock::now());
-    auto remaining_ms = std::chrono::duration_cast<std::chrono::milliseconds>(remaining);
+    // Nodes are asked in rounds of at most kRoundWait, so a cancelled call
+    // (client gone, server shutting down) is noticed between rounds.
+    const auto round_start = Clock::now();
+    auto remaining = std::max(Clock::duration::zero(), deadline - round_start);
+    auto round_wait = std::min(std::chrono::duration_cast<std::chrono::milliseconds>(remaining), kRoundWait);
     std::vector<std::pair<Part*, std::unique_ptr<Poll>>> polls;
     {
       CallGroup group;
@@ -69,8 +73,8 @@ TaskReply TaskTracker::get(const TaskRequest& request) {
         }
         auto poll = std::make_unique<Poll>();
         poll->request.set_task_uid(p.ref.uid);
-        poll->request.set_wait_ms(static_cast<uint32_t>(remaining_ms.count()));
-        set_deadline(poll->ctx, remaining_ms + kReplyGrace);
+        poll->request.set_wait_ms(static_cast<uint32_t>(round_wait.count()));
+        set_deadline(poll->ctx, round_wait + kReplyGrace);
         nodes_.stub(p.node).async()->GetTask(&poll->ctx, &poll->request, &poll->reply,
                                             group.expect(&poll->status));
         polls.emplace_back(&p, std::move(poll));
@@ -114,7 +118,7 @@ TaskReply TaskTracker::get(const TaskRequest& request) {
       reply.set_status("succeeded");
       return reply;
     }
-    if (Clock::now() >= deadline || (first && request.wait_ms() == 0)) {
+    if (Clock::now() >= deadline || (first && request.wait_ms() == 0) || cancelled()) {
       reply.set_status(any_processing ? "processing" : "enqueued");
       for (const auto& p : parts)
         if (!p.error.empty()) {
@@ -123,9 +127,11 @@ TaskReply TaskTracker::get(const TaskRequest& request) {
         }
       return reply;
     }
-    // Every poll has returned, yet the task is not final and time remains:
-    // a node failed fast (down) or forgot the task. Pause, then ask again.
-    std::this_thread::sleep_for(std::min<Clock::duration>(kRetryPause, deadline - Clock::now()));
+    // Every poll has returned, the task is not final and time remains. If the
+    // round ended early, a node failed fast (down) or forgot the task: pause
+    // before asking again rather than spin.
+    if (Clock::now() - round_start < round_wait)
+      std::this_thread::sleep_for(std::min<Clock::duration>(kRetryPause, deadline - Clock::now()));
   }
 }
 

@@ -5,6 +5,8 @@
 // Long poll: each node is asked with the time that remains, in parallel, and
 // the answer comes as soon as the aggregate is final or the wait is over.
 #pragma once
+#include <functional>
+
 #include "miroir.pb.h"
 #include "miroir/orchestrator/node_clients.hpp"
 #include "miroir/orchestrator/task_store.hpp"
@@ -15,7 +17,8 @@ namespace miroir::orchestrator {
 class TaskTracker {
  public:
   TaskTracker(const Topology& topology, NodeClients& nodes, TaskStore& tasks);
-  TaskReply get(const TaskRequest& request);
+  // cancelled(): the caller went away; answer with what is known.
+  TaskReply get(const TaskRequest& request, const std::function<bool()>& cancelled);
 
  private:
   const Topology& topology_;
