@@ -36,13 +36,20 @@ int cleanup_command(const std::vector<std::string>& args) {
     throw BadInput("cleanup takes no arguments, got \"" + a + "\"");
   }
   int found = 0;
-  // Node processes outside any living lab.
+  // Node processes outside any living lab. A process inside a running lab
+  // lives in that lab's pid namespace and dies with it: never touch those
+  // (another run may be going on). Only processes in our own pid namespace
+  // can be leftovers.
+  std::error_code ns_ec;
+  const auto own_pid_ns = std::filesystem::read_symlink("/proc/self/ns/pid", ns_ec);
   for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
     const std::string pid = entry.path().filename();
     if (pid.find_first_not_of("0123456789") != std::string::npos) continue;
     std::ifstream comm(entry.path() / "comm");
     std::string name;
     std::getline(comm, name);
+    std::error_code ec;
+    if (std::filesystem::read_symlink(entry.path() / "ns" / "pid", ec) != own_pid_ns) continue;
     for (const auto& p : kProcessNames) {
       // comm is cut at 15 characters ("miroir-orchestr").
       if (!name.empty() && p.rfind(name, 0) == 0) {
@@ -54,11 +61,17 @@ int cleanup_command(const std::vector<std::string>& args) {
   }
   // Lab interfaces on the host network.
   std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+  std::vector<std::filesystem::path> interfaces;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net", ec))
+    interfaces.push_back(entry.path());
+  for (const auto& path : interfaces) {
+    const std::filesystem::directory_entry entry(path);
     const std::string name = entry.path().filename();
     if (!lab_interface(name)) continue;
+    // Deleting one end of a veth pair removes the other too.
+    if (!std::filesystem::exists(entry.path(), ec)) continue;
     printf("found interface %s: deleting it\n", name.c_str());
-    std::string cmd = "ip link delete " + name + " 2>&1";
+    std::string cmd = "ip link delete " + name + " 2>&1";  // iproute2: a one-off, no libnl needed
     if (std::system(cmd.c_str()) != 0) printf("  could not delete %s\n", name.c_str());
     ++found;
   }
