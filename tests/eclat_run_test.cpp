@@ -23,9 +23,10 @@ struct Result {
   std::string output;
 };
 
-// Runs eclat with args, stdout and stderr captured together.
-Result eclat(const std::string& args) {
-  std::string cmd = std::string(ECLAT_BINARY) + " " + args + " 2>&1";
+// Runs eclat with args (and environment assignments), stdout and stderr
+// captured together.
+Result eclat(const std::string& args, const std::string& env = "") {
+  std::string cmd = env + " " + std::string(ECLAT_BINARY) + " " + args + " 2>&1";
   Result r;
   FILE* p = popen(cmd.c_str(), "r");
   char buf[4096];
@@ -259,5 +260,29 @@ TEST(EclatCleanup, SaysWhatItFoundAndRemovesIt) {
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("nothing found"), std::string::npos) << r.output;
   EXPECT_EQ(eclat("cleanup --force").code, 3);
+  fs::remove_all(dir);
+}
+
+TEST(EclatRun, ANodeThatNeverComesUpIsAHarnessFailureNamingIt) {
+  // A storage node binary that starts but never serves: the run must stop
+  // with exit 4, name the node and show the end of its log.
+  auto ifs = host_interfaces();
+  auto ns = named_namespaces();
+  auto dir = fresh_results_dir("notready");
+  auto bin = dir / "bin";
+  fs::create_directories(bin);
+  fs::copy_file(fs::path(ECLAT_BINARY).parent_path() / "miroir-orchestrator", bin / "miroir-orchestrator");
+  std::ofstream(bin / "miroir-node") << "#!/bin/sh\necho \"fake node $2: disk on fire\" >&2\nexec sleep 1000\n";
+  fs::permissions(bin / "miroir-node", fs::perms::owner_all);
+  Result run = eclat("test --time-limit 5 --set ready-timeout=2 --results " + dir.string(),
+                     "ECLAT_BIN_DIR=" + bin.string());
+  EXPECT_EQ(run.code, 4) << run.output;
+  EXPECT_NE(run.output.find("node n1"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("did not become ready"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("fake node n1: disk on fire"), std::string::npos) << run.output;
+  auto results = read_json(dir / "miroir-set" / "latest" / "results.json");
+  EXPECT_EQ(results["valid"], "unknown");
+  EXPECT_NE(results["error"].get<std::string>().find("n1"), std::string::npos);
+  expect_nothing_left(ifs, ns);
   fs::remove_all(dir);
 }
