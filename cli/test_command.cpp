@@ -110,7 +110,6 @@ int test_command(const std::vector<std::string>& args) {
     HistoryRecorder recorder(history, cfg.concurrency);
     Network net;
     TrafficControl tc(net);
-    ECLAT_LOG(info, "lab") << "kernel: " << tc.capabilities().describe();
     system->setup(net, run_dir);
     const double ready_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ECLAT_LOG(info, "eclat") << "cluster ready after " << ready_s << " s";
