@@ -1,37 +1,20 @@
 #include "checker/checker.hpp"
 
-#include <map>
-
-#include "core/errors.hpp"
+#include "core/registry.hpp"
 
 namespace eclat {
 namespace {
-std::map<std::string, CheckerFactory>& registry() {
-  static std::map<std::string, CheckerFactory> r;
+Registry<CheckerFactory>& registry() {
+  static Registry<CheckerFactory> r("checker");
   return r;
 }
 }  // namespace
 
 bool register_checker(const std::string& name, CheckerFactory factory) {
-  registry()[name] = std::move(factory);
-  return true;
+  return registry().add(name, std::move(factory));
 }
-
-std::unique_ptr<Checker> make_checker(const std::string& name) {
-  auto it = registry().find(name);
-  if (it == registry().end()) {
-    std::string known;
-    for (const auto& n : checker_names()) known += (known.empty() ? "" : ", ") + n;
-    throw BadInput("unknown checker \"" + name + "\" (known: " + known + ")");
-  }
-  return it->second();
-}
-
-std::vector<std::string> checker_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, _] : registry()) names.push_back(name);
-  return names;
-}
+std::unique_ptr<Checker> make_checker(const std::string& name) { return registry().get(name)(); }
+std::vector<std::string> checker_names() { return registry().names(); }
 
 nlohmann::json run_checkers(const std::vector<std::string>& names, const CheckContext& ctx) {
   nlohmann::json out;
