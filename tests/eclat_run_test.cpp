@@ -286,3 +286,36 @@ TEST(EclatRun, ANodeThatNeverComesUpIsAHarnessFailureNamingIt) {
   expect_nothing_left(ifs, ns);
   fs::remove_all(dir);
 }
+
+TEST(EclatRun, SigtermEndsTheRunGracefullyAsUnknown) {
+  auto ifs = host_interfaces();
+  auto ns = named_namespaces();
+  auto dir = fresh_results_dir("sigterm");
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(ECLAT_BINARY, ECLAT_BINARY, "test", "--time-limit", "120", "--results", dir.c_str(), nullptr);
+    _exit(127);
+  }
+  fs::path run = dir / "miroir-set" / "latest";
+  bool busy = false;
+  for (int i = 0; i < 300 && !busy; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::error_code ec;
+    busy = fs::exists(run / "history.jsonl", ec) && fs::file_size(run / "history.jsonl", ec) > 100000;
+  }
+  ASSERT_TRUE(busy) << "the run never got going";
+  kill(pid, SIGTERM);  // as a CI runner's timeout would
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 2) << "an interrupted run proves nothing: unknown";
+  auto results = read_json(run / "results.json");
+  EXPECT_EQ(results["valid"], "unknown");
+  EXPECT_EQ(results["run"]["interrupted"], true);
+  expect_nothing_left(ifs, ns);
+  fs::remove_all(dir);
+}
