@@ -19,6 +19,8 @@ const std::map<std::string, std::string>& known_settings() {
       {"op-timeout", "seconds a client waits for one operation before it is info (default 5)"},
       {"ready-timeout", "seconds a node has to answer its health check (default 20)"},
       {"quiesce-timeout", "seconds to wait for every node's task queue to drain (default 60)"},
+      {"linearizable-reads", "set: a read missing an acknowledged element that shows up later (stale) is invalid (default false)"},
+      {"read-interval", "set: seconds between two reads of the whole set during the run, 0 for none (default 3)"},
       {"final-read-timeout", "seconds the final read may retry (default 60)"},
   };
   return keys;
@@ -298,6 +300,8 @@ void validate_common(const TestConfig& cfg) {
   cfg.settings.get_double("ready-timeout", 20, 1, 3600);
   cfg.settings.get_double("quiesce-timeout", 60, 1, 86400);
   cfg.settings.get_double("final-read-timeout", 60, 1, 86400);
+  cfg.settings.get_double("read-interval", 3, 0, 86400);
+  cfg.settings.get_bool("linearizable-reads", false);
 }
 
 std::string test_usage() {

@@ -1,6 +1,7 @@
-// set: workers add unique elements; once the faults are healed and the
-// cluster is quiescent, one final read of the whole set. Checked by
-// lost-writes (every acknowledged add must be in the final read).
+// set: workers add unique elements; every read-interval seconds one of them
+// reads the whole set instead (so the checker sees when elements become
+// visible, go stale or vanish); once the faults are healed and the cluster is
+// quiescent, one final read. Checked by set-full ("lost-writes").
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -16,10 +17,23 @@ namespace {
 class SetWorkload : public Workload {
  public:
   explicit SetWorkload(const TestConfig& cfg)
-      : final_read_timeout_s_(cfg.settings.get_double("final-read-timeout", 60, 1, 86400)) {}
+      : final_read_timeout_s_(cfg.settings.get_double("final-read-timeout", 60, 1, 86400)),
+        read_interval_ns_(static_cast<int64_t>(cfg.settings.get_double("read-interval", 3, 0, 86400) * 1e9)),
+        start_(std::chrono::steady_clock::now()) {
+    next_read_ns_.store(read_interval_ns_);
+  }
 
   Op next(int, std::mt19937_64&) override {
     Op op;
+    if (read_interval_ns_ > 0) {
+      // The first worker to pass the due time takes the read.
+      int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start_).count();
+      int64_t due = next_read_ns_.load();
+      if (now >= due && next_read_ns_.compare_exchange_strong(due, now + read_interval_ns_)) {
+        op.f = "read";
+        return op;
+      }
+    }
     op.f = "add";
     op.value = next_.fetch_add(1);
     return op;
@@ -51,6 +65,9 @@ class SetWorkload : public Workload {
  private:
   std::atomic<int64_t> next_{0};
   double final_read_timeout_s_;
+  int64_t read_interval_ns_;
+  std::chrono::steady_clock::time_point start_;
+  std::atomic<int64_t> next_read_ns_{0};
 };
 
 const bool registered =

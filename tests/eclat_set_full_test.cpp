@@ -1,4 +1,4 @@
-// lost-writes on hand-made histories, one per outcome.
+// set-full ("lost-writes" in results) on hand-made histories, one per outcome.
 #include <gtest/gtest.h>
 
 #include "checker/checker.hpp"
@@ -28,8 +28,8 @@ struct Builder {
     op(OpType::invoke, 99, "read");
     op(OpType::ok, 99, "read", xs);
   }
-  CheckResult check() const {
-    CheckContext ctx{h, nullptr, "."};
+  CheckResult check(nlohmann::json scenario = nullptr) const {
+    CheckContext ctx{h, scenario, "."};
     return make_checker("lost-writes")->check(ctx);
   }
 };
@@ -113,6 +113,76 @@ TEST(LostWrites, TheLastSuccessfulReadCounts) {
   EXPECT_EQ(b.check().valid, Verdict::valid);
 }
 
+TEST(SetFull, MissedThenSeenIsStaleAndValidUnlessReadsMustBeLinearizable) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.read({});
+  b.read({1});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::valid) << r.summary;
+  EXPECT_EQ(r.details["stale_count"], 1);
+  EXPECT_EQ(r.details["stale"][0], 1);
+  auto strict = b.check(nlohmann::json{{"set", {{"linearizable-reads", "true"}}}});
+  EXPECT_EQ(strict.valid, Verdict::invalid);
+}
+
+TEST(SetFull, SeenThenMissingFromTheLastReadIsLost) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.add(0, 2, OpType::ok);
+  b.read({1, 2});
+  b.read({1});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::invalid);
+  EXPECT_EQ(r.details["lost"], nlohmann::json::array({2}));
+  EXPECT_EQ(r.details["lost_detail"][0]["last_seen_ns"], b.h[5].time) << "last seen by the first read";
+}
+
+TEST(SetFull, AcknowledgedAfterTheLastReadIsNeverRead) {
+  Builder b;
+  b.add(0, 1, OpType::ok);
+  b.read({1});
+  b.add(0, 2, OpType::ok);
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::valid) << r.summary;
+  EXPECT_EQ(r.details["never_read_count"], 1);
+  EXPECT_EQ(r.details["never_read"][0], 2);
+  EXPECT_EQ(r.details["stable"], 1);
+}
+
+TEST(SetFull, IndeterminateSeenThenVanishedIsLost) {
+  Builder b;
+  b.add(0, 1, OpType::info);
+  b.read({1});
+  b.read({});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::invalid);
+  EXPECT_EQ(r.details["recovered"], 1);
+  EXPECT_EQ(r.details["lost"][0], 1);
+}
+
+TEST(SetFull, StableLatencyRunsFromAcknowledgementToTheFirstReadOfTheFinalRun) {
+  Builder b;
+  b.add(0, 1, OpType::ok);  // acknowledged at t=20
+  b.read({});               // invoked at 30: a miss
+  b.read({1});              // invoked at 50
+  b.read({1});
+  auto r = b.check();
+  EXPECT_DOUBLE_EQ(r.details["stable_latency_ms"]["1"].get<double>(), (50 - 20) / 1e6);
+}
+
+TEST(SetFull, StringElementsWork) {
+  Builder b;
+  b.op(OpType::invoke, 0, "add", "a");
+  b.op(OpType::ok, 0, "add", "a");
+  b.op(OpType::invoke, 9, "read");
+  b.op(OpType::ok, 9, "read", nlohmann::json::array({"a", "b"}));
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::invalid);
+  EXPECT_EQ(r.details["unexpected"][0], "b");
+  EXPECT_EQ(r.details["stable"], 1);
+}
+
 TEST(Stats, AKindThatNeverSucceededIsUnknown) {
   Builder b;
   b.add(0, 1, OpType::fail);
@@ -131,4 +201,14 @@ TEST(Checkers, OverallVerdictIsTheWorst) {
   auto j = run_checkers({"stats", "lost-writes"}, ctx);
   EXPECT_EQ(j["valid"], false);
   EXPECT_EQ(j["checkers"]["stats"]["valid"], true);
+}
+
+TEST(SetFull, IndeterminateSeenByTheLastReadIsStableNotNeverRead) {
+  Builder b;
+  b.add(0, 1, OpType::info);
+  b.read({1});
+  auto r = b.check();
+  EXPECT_EQ(r.valid, Verdict::valid) << r.summary;
+  EXPECT_EQ(r.details["stable"], 1);
+  EXPECT_EQ(r.details["never_read_count"], 0);
 }
