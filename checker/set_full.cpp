@@ -253,12 +253,12 @@ class SetFull : public Checker {
     bool bad = !lost.empty() || !duplicated.empty() || !unexpected.empty() || !failed_present.empty() ||
                (linearizable_reads && stale > 0);
     r.valid = bad ? Verdict::invalid : Verdict::valid;
-    r.summary = std::to_string(acknowledged) + " acknowledged: " + std::to_string(stable) + " stable, " +
-                std::to_string(lost.size()) + " lost, " + std::to_string(stale) + " stale, " +
-                std::to_string(never_read) + " never read; " + std::to_string(recovered) + " of " +
-                std::to_string(recovered + not_recovered) + " indeterminate recovered; " +
-                std::to_string(duplicated.size()) + " duplicated, " + std::to_string(unexpected.size()) +
-                " unexpected, " + std::to_string(failed_present.size()) + " failed-but-present";
+    r.summary = std::to_string(acknowledged) + " acknowledged and " + std::to_string(recovered) + " of " +
+                std::to_string(recovered + not_recovered) + " indeterminate seen: " + std::to_string(stable) +
+                " stable, " + std::to_string(lost.size()) + " lost, " + std::to_string(stale) + " stale, " +
+                std::to_string(never_read) + " never read; " + std::to_string(duplicated.size()) +
+                " duplicated, " + std::to_string(unexpected.size()) + " unexpected, " +
+                std::to_string(failed_present.size()) + " failed-but-present";
     return r;
   }
 };
