@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev               # Boost.Process v2 (header-only)
   libnl-3-dev libnl-route-3-dev  # the lab network and tc faults
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
-  nlohmann-json3-dev libgtest-dev libgmock-dev
+  nlohmann-json3-dev libgtest-dev libgmock-dev libxml2-dev
   libgraphviz-dev libxxhash-dev liblmdb-dev libsqlite3-dev uuid-dev
 )
 missing=()

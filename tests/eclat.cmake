@@ -9,3 +9,11 @@ target_link_libraries(eclat_run_tests PRIVATE GTest::gtest_main nlohmann_json::n
 target_compile_definitions(eclat_run_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
 add_dependencies(eclat_run_tests eclat)
 gtest_discover_tests(eclat_run_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+
+pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
+add_executable(eclat_suite_tests eclat_suite_test.cpp)
+target_link_libraries(eclat_suite_tests PRIVATE GTest::gtest_main PkgConfig::LIBXML2)
+target_compile_definitions(eclat_suite_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>"
+                           ECLAT_SCENARIOS="${CMAKE_SOURCE_DIR}/tests/scenarios")
+add_dependencies(eclat_suite_tests eclat)
+gtest_discover_tests(eclat_suite_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
