@@ -101,7 +101,8 @@ void run_case(Case& c, const std::string& results) {
   if (results_json.is_object() && results_json.contains("valid")) {
     Verdict v = verdict_from_json(results_json["valid"]);
     c.got = v == Verdict::valid ? "valid" : v == Verdict::invalid ? "invalid" : "unknown";
-    for (const auto& [name, ch] : results_json.value("checkers", nlohmann::json::object()).items())
+    const nlohmann::json checkers = results_json.value("checkers", nlohmann::json::object());
+    for (const auto& [name, ch] : checkers.items())
       c.summary += name + ": " + ch.value("summary", "") + "\n";
     if (results_json.contains("error")) c.summary += "error: " + results_json["error"].get<std::string>() + "\n";
   } else {
