@@ -134,6 +134,10 @@ ReadResult read_history(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw BadInput("cannot read history " + path.string());
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_history(content, path.string());
+}
+
+ReadResult parse_history(const std::string& content, const std::string& name) {
   ReadResult result;
   size_t pos = 0;
   int line_no = 0;
@@ -147,13 +151,14 @@ ReadResult read_history(const std::filesystem::path& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     try {
       result.history.push_back(Op::from_json(nlohmann::json::parse(line)));
+      result.lines.push_back(static_cast<size_t>(line_no));
     } catch (const std::exception& e) {
       if (!terminated) {
         // The writer died in the middle of this line: everything before it stands.
         result.truncated_tail = true;
         break;
       }
-      throw BadInput(path.string() + ":" + std::to_string(line_no) + ": " + e.what());
+      throw BadInput(name + ":" + std::to_string(line_no) + ": " + e.what());
     }
   }
   return result;

@@ -65,10 +65,13 @@ class HistoryWriter {
 struct ReadResult {
   History history;
   bool truncated_tail = false;  // the last line was cut short (a killed run) and skipped
+  std::vector<size_t> lines;    // the source line of each operation (for messages)
 };
 
 // Reads a JSON Lines history. A malformed line throws BadInput naming the
 // file and line; only an unterminated last line is forgiven (truncated_tail).
 ReadResult read_history(const std::filesystem::path& path);
+// The same, from the file's content; `name` is used in messages.
+ReadResult parse_history(const std::string& content, const std::string& name);
 
 }  // namespace eclat

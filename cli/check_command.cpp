@@ -1,10 +1,15 @@
 // eclat check RUN_DIR | HISTORY_FILE: re-checks a stored history (a finished
-// run, or the partial history of a killed one) with the checkers its
-// scenario.json names, or those given with --checker.
+// run, the partial history of a killed one, or a Jepsen history) with the
+// checkers its scenario.json names, or those given with --checker, or the
+// linearizability checker with --model.
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "checker/checker.hpp"
+#include "checker/linearizability/formats.hpp"
+#include "checker/linearizability/linearizable.hpp"
+#include "checker/linearizability/model.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_directory.hpp"
 #include "cli/summary.hpp"
@@ -16,25 +21,74 @@ namespace eclat {
 
 namespace {
 const char* kUsage =
-    "usage: eclat check RUN_DIR | HISTORY_FILE [--checker NAME]...\n"
+    "usage: eclat check RUN_DIR | HISTORY_FILE [--checker NAME]... [--model NAME]\n"
+    "                   [--format jsonl|edn|porcupine-log] [--time-limit S] [--threads N]\n"
+    "                   [--memory-limit MB] [--one-partition] [--out DIR]\n"
     "\n"
-    "Re-checks a stored history (JSON Lines) and prints the verdict. The\n"
-    "checkers are those of the run's scenario.json, else those of the set\n"
-    "workload when the history holds adds, else the ones given.\n"
+    "Re-checks a stored history and prints the verdict. The checkers are those\n"
+    "of the run's scenario.json, else those of the set workload when the history\n"
+    "holds adds, else the ones given.\n"
+    "\n"
+    "  --model NAME      check linearizability against a model (implies the\n"
+    "                    linearizable checker): %s\n"
+    "  --format F        the history's format, else detected from its content:\n"
+    "                    jsonl (Eclat), edn (Jepsen: a map per line, or a vector),\n"
+    "                    porcupine-log (Jepsen etcd text logs)\n"
+    "  --time-limit S    give up the search after S seconds: verdict unknown\n"
+    "  --threads N       search independent keys on N threads (default: all cores)\n"
+    "  --memory-limit MB the search's memory budget (default: half of what is\n"
+    "                    available); exhausted: verdict unknown, never a crash\n"
+    "  --one-partition   do not split the history by key (the search still\n"
+    "                    reorders operations on different keys freely)\n"
+    "  --out DIR         where to draw the counterexample (linearizable.svg);\n"
+    "                    default: the run directory, else the current directory\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 3 bad input.\n";
+
+double number_flag(const std::string& flag, const std::string& v) {
+  try {
+    size_t used = 0;
+    double d = std::stod(v, &used);
+    if (used != v.size() || !(d >= 0)) throw std::invalid_argument(v);
+    return d;
+  } catch (const std::exception&) {
+    throw BadInput(flag + " needs a non-negative number, got \"" + v + "\"");
+  }
 }
+}  // namespace
 
 int check_command(const std::vector<std::string>& args) {
-  std::string target;
+  std::string target, model, out;
+  std::optional<lin::HistoryFormat> format;
   std::vector<std::string> checkers;
+  nlohmann::json lin_cfg = nlohmann::json::object();
+  auto value = [&](size_t& i, const char* what) -> const std::string& {
+    if (i + 1 >= args.size()) throw BadInput(args[i] + " needs " + what);
+    return args[++i];
+  };
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "--help" || a == "-h") {
-      printf("%s", kUsage);
+      std::string models;
+      for (const auto& m : lin::model_names()) models += (models.empty() ? "" : ", ") + m;
+      printf(kUsage, models.c_str());
       return kExitValid;
     } else if (a == "--checker") {
-      if (i + 1 >= args.size()) throw BadInput("--checker needs a NAME");
-      checkers.push_back(args[++i]);
+      checkers.push_back(value(i, "a NAME"));
+    } else if (a == "--model") {
+      model = value(i, "a NAME");
+      lin::make_model(model);  // a bad name exits 3 before anything is read
+    } else if (a == "--format") {
+      format = lin::history_format_from_string(value(i, "jsonl, edn or porcupine-log"));
+    } else if (a == "--time-limit") {
+      lin_cfg["time-limit"] = number_flag(a, value(i, "SECONDS"));
+    } else if (a == "--threads") {
+      lin_cfg["threads"] = static_cast<unsigned>(number_flag(a, value(i, "N")));
+    } else if (a == "--memory-limit") {
+      lin_cfg["memory-limit-mb"] = static_cast<int64_t>(number_flag(a, value(i, "MB")));
+    } else if (a == "--one-partition") {
+      lin_cfg["split"] = false;
+    } else if (a == "--out") {
+      out = value(i, "a DIR");
     } else if (a.rfind("--", 0) == 0) {
       throw BadInput("unknown flag \"" + a + "\" (see eclat check --help)");
     } else if (target.empty()) {
@@ -55,10 +109,32 @@ int check_command(const std::vector<std::string>& args) {
       throw BadInput((run_dir / "scenario.json").string() + ": not valid JSON: " + e.what());
     }
   }
-  ReadResult read = read_history(history_file);
+  ReadResult read = lin::read_any_history(history_file, format);
   if (read.truncated_tail)
     ECLAT_LOG(warn, "check") << history_file.string()
                              << ": the last line is cut short (the run was killed); it is skipped";
+
+  if (!model.empty()) {
+    // --model: the linearizable checker, with these settings over the scenario's.
+    if (!scenario.is_object()) scenario = nlohmann::json::object();
+    nlohmann::json cfg = scenario.value("linearizable", nlohmann::json::object());
+    if (!cfg.is_object()) cfg = nlohmann::json::object();
+    cfg["model"] = model;
+    for (auto& [k, v] : lin_cfg.items()) cfg[k] = v;
+    scenario["linearizable"] = cfg;
+    if (std::find(checkers.begin(), checkers.end(), "linearizable") == checkers.end())
+      checkers.push_back("linearizable");
+    // Every operation must be one the model knows: say which line is not.
+    std::vector<std::string> where;
+    auto ops = lin::pair_operations(read.history, read.lines, history_file.string(), &where);
+    lin::validate_operations(ops, model, where);
+  } else if (!lin_cfg.empty()) {
+    if (!scenario.is_object()) scenario = nlohmann::json::object();
+    nlohmann::json cfg = scenario.value("linearizable", nlohmann::json::object());
+    if (!cfg.is_object()) cfg = nlohmann::json::object();
+    for (auto& [k, v] : lin_cfg.items()) cfg[k] = v;
+    scenario["linearizable"] = cfg;
+  }
 
   if (checkers.empty() && scenario.contains("checkers") && scenario["checkers"].is_array()) {
     for (const auto& c : scenario["checkers"]) checkers.push_back(c.get<std::string>());
@@ -76,12 +152,21 @@ int check_command(const std::vector<std::string>& args) {
         break;
       }
   }
-  if (checkers.empty()) throw BadInput(history_file.string() + ": cannot tell which checker applies; give --checker NAME");
+  if (checkers.empty()) throw BadInput(history_file.string() + ": cannot tell which checker applies; give --checker NAME or --model NAME");
   for (const auto& c : checkers) make_checker(c);
 
-  CheckContext ctx{read.history, scenario, run_dir};
+  // Pictures go into the run directory; a bare history file (say a Jepsen
+  // log in a shared folder) is not ours to write beside.
+  std::filesystem::path out_dir = out;
+  if (out_dir.empty()) {
+    bool is_run = std::filesystem::is_directory(target) || history_file.filename() == "history.jsonl";
+    out_dir = is_run ? run_dir : std::filesystem::current_path();
+  }
+  CheckContext ctx{read.history, scenario, out_dir};
   nlohmann::json results = run_checkers(checkers, ctx);
   if (read.truncated_tail) results["truncated_tail"] = true;
+  for (const auto& [name, c] : results["checkers"].items())
+    if (c.contains("counterexample_text")) printf("%s", c["counterexample_text"].get<std::string>().c_str());
   print_summary(results, run_dir);
   return exit_code(verdict_from_json(results["valid"]));
 }

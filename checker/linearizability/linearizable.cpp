@@ -1,0 +1,295 @@
+#include "checker/linearizability/linearizable.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <fstream>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "checker/checker.hpp"
+#include "checker/linearizability/partition.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+
+namespace eclat::lin {
+
+std::vector<LinOp> pair_operations(const History& history, const std::vector<size_t>& lines,
+                                   const std::string& name, std::vector<std::string>* where) {
+  auto at = [&](size_t i) {
+    return name + ":" + std::to_string(i < lines.size() ? lines[i] : i + 1);
+  };
+  std::vector<LinOp> ops;
+  std::vector<std::string> op_where;
+  std::vector<bool> happened;
+  std::unordered_map<int64_t, size_t> pending;  // process -> its open operation
+  for (size_t i = 0; i < history.size(); ++i) {
+    const Op& op = history[i];
+    if (op.is_nemesis()) continue;
+    if (op.type == OpType::invoke) {
+      if (auto it = pending.find(op.process); it != pending.end())
+        throw BadInput(at(i) + ": process " + std::to_string(op.process) +
+                       " invokes again while its operation of " + op_where[it->second] +
+                       " is pending");
+      LinOp l;
+      l.process = op.process;
+      l.f = op.f;
+      l.key = op.key;
+      l.input = op.value;
+      l.call = i;
+      l.ret = LinOp::kNever;
+      l.info = true;  // until its completion says otherwise
+      l.index = op.index >= 0 ? op.index : static_cast<int64_t>(i);
+      pending[op.process] = ops.size();
+      ops.push_back(std::move(l));
+      op_where.push_back(at(i));
+      happened.push_back(true);
+      continue;
+    }
+    auto it = pending.find(op.process);
+    if (it == pending.end())
+      throw BadInput(at(i) + ": a completion (" + to_string(op.type) + ") of process " +
+                     std::to_string(op.process) + ", which has no operation pending");
+    LinOp& l = ops[it->second];
+    if (op.f != l.f)
+      throw BadInput(at(i) + ": the completion is a " + op.f + " but the invocation (" +
+                     op_where[it->second] + ") a " + l.f);
+    switch (op.type) {
+      case OpType::ok:
+        l.info = false;
+        l.ret = i;
+        l.output = op.value;
+        break;
+      case OpType::fail: happened[it->second] = false; break;  // did not happen
+      default: l.error = op.error; break;                      // info: unknown
+    }
+    pending.erase(it);
+  }
+  std::vector<LinOp> out;
+  for (size_t i = 0; i < ops.size(); ++i) {
+    if (!happened[i]) continue;
+    out.push_back(std::move(ops[i]));
+    if (where) where->push_back(op_where[i]);
+  }
+  return out;
+}
+
+namespace {
+
+int64_t default_memory_limit() {
+  // Half of what the machine has available, so that a hopeless search ends
+  // in `unknown` long before the kernel's OOM killer could end it.
+  int64_t avail = 0;
+  std::ifstream in("/proc/meminfo");
+  std::string k;
+  int64_t v;
+  std::string unit;
+  while (in >> k >> v >> unit)
+    if (k == "MemAvailable:") avail = v * 1024;
+  if (avail <= 0) avail = int64_t{4} << 30;
+  return avail / 2;
+}
+
+}  // namespace
+
+void validate_operations(const std::vector<LinOp>& ops, const std::string& model_name,
+                         const std::vector<std::string>& where) {
+  auto model = make_model(model_name);
+  std::vector<Partition> parts = partition_operations(ops, *model, true, where);
+  for (const Partition& p : parts) {
+    ValuePool pool;
+    size_t bad = 0;
+    try {
+      encode_operations(ops, p.slots, &p.ops, *model, pool, &bad);
+    } catch (const std::invalid_argument& e) {
+      throw BadInput((bad < where.size() ? where[bad] : "operation " + std::to_string(bad)) +
+                     ": " + e.what());
+    }
+  }
+}
+
+Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& options,
+                        const std::vector<std::string>& where) {
+  auto model = make_model(options.model);
+  Report report;
+  report.model = model->name();
+  std::vector<Partition> parts = partition_operations(ops, *model, options.split, where);
+
+  auto start = std::chrono::steady_clock::now();
+  Budget budget;
+  if (options.time_limit_s > 0)
+    budget.deadline = start + std::chrono::microseconds(static_cast<int64_t>(options.time_limit_s * 1e6));
+  std::atomic<int64_t> memory_left(options.memory_limit > 0 ? options.memory_limit
+                                                            : default_memory_limit());
+  budget.memory_left = &memory_left;
+
+  // Largest parts first, so that the slowest starts at once.
+  std::vector<size_t> order(parts.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return parts[a].ops.size() > parts[b].ops.size(); });
+  report.parts.resize(parts.size());
+  std::atomic<size_t> next(0);
+  std::exception_ptr failure;
+  std::mutex mu;
+  auto worker = [&] {
+    for (;;) {
+      size_t j = next.fetch_add(1);
+      if (j >= order.size()) return;
+      const Partition& p = parts[order[j]];
+      PartReport& pr = report.parts[order[j]];
+      pr.label = p.label();
+      auto t0 = std::chrono::steady_clock::now();
+      try {
+        ValuePool pool;
+        size_t bad = 0;
+        std::vector<SearchOp> sops;
+        try {
+          sops = encode_operations(ops, p.slots, &p.ops, *model, pool, &bad);
+        } catch (const std::invalid_argument& e) {
+          throw BadInput((bad < where.size() ? where[bad] : "operation " + std::to_string(bad)) +
+                         ": " + e.what());
+        }
+        pr.ops = sops.size();
+        SearchResult r = search(sops, static_cast<uint32_t>(p.keys.size()), p.slot_atom, *model,
+                                pool, budget);
+        pr.outcome = r.outcome;
+        pr.cause = r.cause;
+        pr.configurations = r.configurations;
+        pr.peak_bytes = r.peak_bytes + pool.bytes();
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!failure) failure = std::current_exception();
+      }
+      pr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+  };
+  unsigned nthreads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  nthreads = static_cast<unsigned>(std::min<size_t>(nthreads, parts.size()));
+  if (nthreads <= 1) {
+    worker();
+  } else {
+    std::vector<std::thread> pool;
+    for (unsigned i = 0; i < nthreads; ++i) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+  }
+  if (failure) std::rethrow_exception(failure);
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+
+  bool unknown = false, invalid = false;
+  const Partition* first_bad = nullptr;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    const PartReport& pr = report.parts[i];
+    report.ops += pr.ops;
+    report.configurations += pr.configurations;
+    report.peak_bytes += pr.peak_bytes;
+    if (pr.outcome == Outcome::not_linearizable) {
+      invalid = true;
+      if (!first_bad || parts[i].ops.size() < first_bad->ops.size()) first_bad = &parts[i];
+    }
+    if (pr.outcome == Outcome::unknown) unknown = true;
+  }
+  report.outcome = invalid ? Outcome::not_linearizable
+                           : unknown ? Outcome::unknown : Outcome::linearizable;
+  if (invalid && options.counterexample) {
+    std::vector<LinOp> sub;
+    for (uint32_t i : first_bad->ops) sub.push_back(ops[i]);
+    report.counterexample =
+        explain(sub, first_bad->slots, first_bad->keys, *model, options.shrink_time_s);
+    report.counterexample->part = first_bad->label();
+  }
+  return report;
+}
+
+nlohmann::json Report::to_json() const {
+  nlohmann::json j;
+  j["model"] = model;
+  j["outcome"] = to_string(outcome);
+  j["operations"] = ops;
+  j["partitions"] = parts.size();
+  j["configurations"] = configurations;
+  j["peak_bytes"] = peak_bytes;
+  j["seconds"] = seconds;
+  nlohmann::json bad = nlohmann::json::array(), unknown = nlohmann::json::array();
+  for (const auto& p : parts) {
+    if (p.outcome == Outcome::not_linearizable) bad.push_back(p.label);
+    if (p.outcome == Outcome::unknown) unknown.push_back({{"part", p.label}, {"cause", p.cause}});
+  }
+  j["invalid_parts"] = bad;
+  j["unknown_parts"] = unknown;
+  if (counterexample) j["counterexample"] = counterexample->to_json();
+  return j;
+}
+
+std::string Report::summary() const {
+  std::string s = std::to_string(ops) + " operations in " + std::to_string(parts.size()) +
+                  " part" + (parts.size() == 1 ? "" : "s") + " (" + model + "), " +
+                  std::to_string(configurations) + " configurations: ";
+  if (outcome == Outcome::linearizable) return s + "linearizable";
+  if (outcome == Outcome::not_linearizable) {
+    size_t n = 0;
+    std::string first;
+    for (const auto& p : parts)
+      if (p.outcome == Outcome::not_linearizable && n++ == 0) first = p.label;
+    return s + "NOT linearizable (" + std::to_string(n) + " part" + (n == 1 ? "" : "s") +
+           ", first " + first + ")";
+  }
+  for (const auto& p : parts)
+    if (p.outcome == Outcome::unknown) return s + "unknown (" + p.label + ": " + p.cause + ")";
+  return s + "unknown";
+}
+
+namespace {
+
+// The `linearizable` checker. Its settings come from the scenario:
+//   "linearizable": {"model": "cas-register", "time-limit": 60, "threads": 2,
+//                    "memory-limit-mb": 2048, "split": true}
+// (or a top-level "model"). It writes linearizable.svg for an invalid history.
+class Linearizable : public Checker {
+ public:
+  CheckResult check(const CheckContext& ctx) const override {
+    CheckOptions o;
+    nlohmann::json cfg = ctx.scenario.is_object() ? ctx.scenario.value("linearizable", nlohmann::json::object())
+                                                  : nlohmann::json::object();
+    if (!cfg.is_object()) throw BadInput("scenario: \"linearizable\" must be an object");
+    try {
+      if (ctx.scenario.is_object() && ctx.scenario.contains("model"))
+        o.model = ctx.scenario["model"].get<std::string>();
+      o.model = cfg.value("model", o.model);
+      o.time_limit_s = cfg.value("time-limit", 0.0);
+      o.threads = cfg.value("threads", 0u);
+      o.memory_limit = cfg.value("memory-limit-mb", int64_t{0}) << 20;
+      o.split = cfg.value("split", true);
+    } catch (const nlohmann::json::exception& e) {
+      throw BadInput(std::string("scenario: \"linearizable\": ") + e.what());
+    }
+    std::vector<size_t> lines;
+    std::string name = "history";
+    if (cfg.contains("source")) name = cfg["source"].get<std::string>();
+    std::vector<std::string> where;
+    std::vector<LinOp> ops = pair_operations(ctx.history, lines, name, &where);
+    Report rep = check_operations(ops, o, where);
+    if (rep.counterexample && !ctx.out_dir.empty()) {
+      std::filesystem::path svg = ctx.out_dir / "linearizable.svg";
+      std::string err;
+      if (render_svg(rep.counterexample->dot(), svg, &err)) rep.counterexample->svg = svg.string();
+      else ECLAT_LOG(warn, "linearizable") << "cannot draw the counterexample: " << err;
+    }
+    CheckResult r;
+    r.valid = rep.outcome == Outcome::linearizable ? Verdict::valid
+              : rep.outcome == Outcome::not_linearizable ? Verdict::invalid : Verdict::unknown;
+    r.details = rep.to_json();
+    if (rep.counterexample) r.details["counterexample_text"] = rep.counterexample->table();
+    r.summary = rep.summary();
+    return r;
+  }
+};
+
+const bool registered =
+    register_checker("linearizable", [] { return std::make_unique<Linearizable>(); });
+
+}  // namespace
+}  // namespace eclat::lin

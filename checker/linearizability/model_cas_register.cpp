@@ -1,0 +1,103 @@
+// cas-register: one register per key (or a single one when operations have
+// no key), initially nil. read -> value; write v; cas [old new].
+// A cas whose completion value is `false` ran and lost its compare (the
+// register did not hold `old` then): it happened and changed nothing. Any
+// other ok cas swapped. An info cas may have swapped at any time after its
+// invocation; an info read carries nothing and is dropped.
+#include <stdexcept>
+
+#include "checker/linearizability/model.hpp"
+
+namespace eclat::lin {
+namespace {
+
+enum Kind : uint32_t { kRead, kWrite, kCas, kCasLost, kCasMaybe };
+
+class CasRegister : public Model {
+ public:
+  std::string name() const override { return "cas-register"; }
+  std::string describe() const override {
+    return "a register per key, initially nil: read, write v, cas [old new] (ok with value false: lost compare)";
+  }
+
+  std::optional<Encoded> encode(const LinOp& op, ValuePool& pool) const override {
+    Encoded e;
+    e.info = op.info;
+    if (op.f == "read") {
+      if (op.info) return std::nullopt;
+      e.kind = kRead;
+      e.pure = true;
+      e.args = {pool.intern(canonical(op.output))};
+    } else if (op.f == "write") {
+      e.kind = kWrite;
+      e.args = {pool.intern(canonical(op.input))};
+    } else if (op.f == "cas") {
+      if (!op.input.is_array() || op.input.size() != 2)
+        throw std::invalid_argument("a cas needs the value [old, new]");
+      Value from = pool.intern(canonical(op.input[0]));
+      Value to = pool.intern(canonical(op.input[1]));
+      if (op.info) {
+        e.kind = kCasMaybe;
+        e.args = {from, to};
+      } else if (op.output.is_boolean() && !op.output.get<bool>()) {
+        e.kind = kCasLost;
+        e.pure = true;
+        e.args = {from};
+      } else {
+        e.kind = kCas;
+        e.args = {from, to};
+      }
+    } else {
+      throw std::invalid_argument("the cas-register model knows read, write and cas, not \"" +
+                                  op.f + "\"");
+    }
+    return e;
+  }
+
+  Value initial(ValuePool& pool) const override { return pool.intern("nil"); }
+
+  bool step(const Encoded& op, Value* state, ValuePool&) const override {
+    Value& s = state[0];
+    switch (op.kind) {
+      case kRead: return s == op.args[0];
+      case kWrite: s = op.args[0]; return true;
+      case kCas:
+        if (s != op.args[0]) return false;
+        s = op.args[1];
+        return true;
+      case kCasLost: return s != op.args[0];
+      case kCasMaybe:
+        if (s == op.args[0]) s = op.args[1];
+        return true;
+    }
+    return false;
+  }
+
+  std::string show_op(const LinOp& op) const override {
+    std::string k = op.key ? "[" + *op.key + "] " : "";
+    if (op.f == "read")
+      return k + "read -> " + (op.info ? "?" : canonical(op.output));
+    if (op.f == "write") return k + "write " + canonical(op.input) + (op.info ? " (info)" : "");
+    std::string s = k + "cas " + canonical(op.input);
+    if (op.info) return s + " -> ?";
+    return s + ((op.output.is_boolean() && !op.output.get<bool>()) ? " -> false" : " -> true");
+  }
+  std::string show_value(Value v, const ValuePool& pool) const override { return pool.str(v); }
+
+  std::string why_not(const LinOp& op, const Encoded& e, const Value* state,
+                      const ValuePool& pool) const override {
+    std::string held = "the register held " + pool.str(state[0]);
+    switch (e.kind) {
+      case kRead: return "it read " + pool.str(e.args[0]) + " but " + held;
+      case kCas: return "its compare succeeded (expected " + pool.str(e.args[0]) + ") but " + held;
+      case kCasLost:
+        return "its compare failed (expected " + pool.str(e.args[0]) + ") but " + held;
+    }
+    return show_op(op) + " cannot follow " + held;
+  }
+};
+
+const bool registered = register_model("cas-register", [] { return std::make_unique<CasRegister>(); });
+
+}  // namespace
+}  // namespace eclat::lin
