@@ -18,6 +18,21 @@ void print_summary(const nlohmann::json& results, const std::filesystem::path& w
       printf("  %-12s lost elements: %s\n", "", lost.c_str());
     }
   }
+  // Where to look next: the pictures the report checkers drew (one line each;
+  // files after the first are named relative to its folder).
+  for (const auto& [name, label] : {std::pair{"perf", "plots"}, {"timeline", "timeline"}, {"partitions", "partitions"}}) {
+    if (!checkers.contains(name) || !checkers[name].contains("files")) continue;
+    const auto& files = checkers[name]["files"];
+    if (!files.is_array() || files.empty()) continue;
+    std::string line = files[0].get<std::string>();
+    if (files.size() > 3) {
+      line += " ... " + std::filesystem::path(files.back().get<std::string>()).filename().string() + " (" +
+              std::to_string(files.size()) + ")";
+    } else {
+      for (size_t i = 1; i < files.size(); ++i) line += " " + std::filesystem::path(files[i].get<std::string>()).filename().string();
+    }
+    printf("  %-12s %s\n", label, line.c_str());
+  }
   if (results.contains("error")) printf("  error: %s\n", results["error"].get<std::string>().c_str());
   printf("valid: %s\n", verdict.c_str());
   printf("results: %s\n", where.string().c_str());

@@ -60,7 +60,7 @@ class SetWorkload : public Workload {
     }
   }
 
-  std::vector<std::string> default_checkers() const override { return {"lost-writes", "stats"}; }
+  std::vector<std::string> default_checkers() const override { return {"lost-writes", "stats", "perf", "timeline", "partitions"}; }
 
  private:
   std::atomic<int64_t> next_{0};
