@@ -127,6 +127,7 @@ Op HistoryWriter::record(Op op) {
     p += n;
     left -= static_cast<size_t>(n);
   }
+  if (observer_) observer_(op);
   return op;
 }
 

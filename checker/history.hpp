@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -50,8 +51,11 @@ class HistoryWriter {
   HistoryWriter(const HistoryWriter&) = delete;
   HistoryWriter& operator=(const HistoryWriter&) = delete;
 
-  // Stamps index and time (unless time is already set) and writes the line.
+  // Stamps index and time and writes the line.
   Op record(Op op);
+  // Called with every recorded operation, under the writer's lock, after it
+  // is on disk (live progress). Keep it cheap; set it before recording starts.
+  void set_observer(std::function<void(const Op&)> observer) { observer_ = std::move(observer); }
   int64_t now_ns() const;  // ns since the writer was opened (the run start)
   int64_t count() const;
 
@@ -60,6 +64,7 @@ class HistoryWriter {
   std::chrono::steady_clock::time_point start_;
   mutable std::mutex mu_;
   int64_t next_index_ = 0;
+  std::function<void(const Op&)> observer_;
 };
 
 struct ReadResult {

@@ -14,6 +14,7 @@
 
 #include "checker/checker.hpp"
 #include "cli/commands.hpp"
+#include "cli/progress.hpp"
 #include "cli/run_directory.hpp"
 #include "cli/summary.hpp"
 #include "cluster/lab.hpp"
@@ -65,38 +66,6 @@ void write_json(const std::filesystem::path& p, const nlohmann::json& j) {
   out << j.dump(2) << "\n";
 }
 
-// Logs progress every few seconds while the main phase runs (CI-friendly lines).
-class Progress {
- public:
-  Progress(HistoryWriter& h, double planned_s) : history_(h), planned_s_(planned_s) {
-    thread_ = std::thread([this] {
-      auto start = std::chrono::steady_clock::now();
-      std::unique_lock lock(mu_);
-      while (!cv_.wait_for(lock, std::chrono::seconds(5), [this] { return done_; })) {
-        double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        ECLAT_LOG(info, "progress") << static_cast<int>(t) << "/" << static_cast<int>(planned_s_)
-                                    << " s, " << history_.count() << " history entries";
-      }
-    });
-  }
-  ~Progress() {
-    {
-      std::lock_guard lock(mu_);
-      done_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-
- private:
-  HistoryWriter& history_;
-  double planned_s_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool done_ = false;
-  std::thread thread_;
-};
-
 }  // namespace
 
 int test_command(const std::vector<std::string>& args) {
@@ -130,7 +99,9 @@ int test_command(const std::vector<std::string>& args) {
 
   nlohmann::json results;
   try {
+    Progress progress(cfg.time_limit, isatty(STDERR_FILENO));
     HistoryWriter history(run_dir / "history.jsonl");
+    history.set_observer([&progress](const Op& op) { progress.observe(op); });
     HistoryRecorder recorder(history, cfg.concurrency);
     Network net;
     TrafficControl tc(net);
@@ -143,17 +114,20 @@ int test_command(const std::vector<std::string>& args) {
     NemesisScheduler nemesis(cfg.nemesis, nctx, history);
     MainPhase phase{cfg.concurrency, cfg.rate, cfg.time_limit, cfg.seed};
     const auto main_start = std::chrono::steady_clock::now();
-    {
-      Progress progress(history, cfg.time_limit);
-      nemesis.start();
-      run_main_phase(phase, *workload, *system, recorder, g_interrupted);
-      nemesis.stop();
-    }
+    progress.set_phase("main");
+    nemesis.start();
+    run_main_phase(phase, *workload, *system, recorder, g_interrupted);
+    nemesis.stop();
     const double main_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - main_start).count();
+    progress.set_phase("heal");
     nemesis.heal_all();
+    progress.set_phase("quiesce");
     bool quiet = system->wait_quiescent(ms_setting(cfg, "quiesce-timeout", 60));
+    progress.set_phase("final");
     if (!g_interrupted.load()) workload->final_phase(*system, recorder);
+    progress.set_phase("teardown");
     system->teardown();
+    progress.set_phase("check");
 
     CheckContext ctx{read_history(run_dir / "history.jsonl").history, cfg.to_json(), run_dir};
     results = run_checkers(cfg.checkers, ctx);

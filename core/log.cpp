@@ -9,6 +9,7 @@ namespace {
 std::mutex mu;
 FILE* file = nullptr;
 Level stderr_level = Level::info;
+bool status_line = false;
 const auto start = std::chrono::steady_clock::now();
 
 const char* name(Level l) {
@@ -33,13 +34,18 @@ void set_stderr_level(Level level) {
   stderr_level = level;
 }
 
+void set_status_line(bool active) {
+  std::lock_guard lock(mu);
+  status_line = active;
+}
+
 void write(Level level, const std::string& component, const std::string& message) {
   double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   char head[96];
   snprintf(head, sizeof head, "%9.3f %-5s [%s] ", t, name(level), component.c_str());
   std::lock_guard lock(mu);
   if (level >= stderr_level) {
-    fprintf(stderr, "%s%s\n", head, message.c_str());
+    fprintf(stderr, "%s%s%s\n", status_line ? "\r\033[K" : "", head, message.c_str());
   }
   if (file) {
     fprintf(file, "%s%s\n", head, message.c_str());

@@ -13,6 +13,9 @@ enum class Level { debug, info, warn, error };
 void to_file(const std::string& path);
 // Lines below this level are not printed on stderr (the file gets everything).
 void set_stderr_level(Level level);
+// While a refreshed status line is on the terminal, every log line first
+// clears it (the status line is redrawn on its next tick).
+void set_status_line(bool active);
 void write(Level level, const std::string& component, const std::string& message);
 
 class Line {

@@ -1,0 +1,87 @@
+#include "cli/progress.hpp"
+
+#include <cstdio>
+
+#include "core/log.hpp"
+
+namespace eclat {
+
+Progress::Progress(double planned_s, bool terminal)
+    : planned_s_(planned_s), terminal_(terminal), start_(std::chrono::steady_clock::now()) {
+  if (terminal_) log::set_status_line(true);
+  thread_ = std::thread([this] { loop(); });
+}
+
+Progress::~Progress() {
+  {
+    std::lock_guard lock(mu_);
+    done_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+  if (terminal_) {
+    log::set_status_line(false);
+    fprintf(stderr, "\r\033[K%s\n", line().c_str());
+  }
+}
+
+void Progress::observe(const Op& op) {
+  std::lock_guard lock(mu_);
+  if (op.is_nemesis()) {
+    if (op.type != OpType::info) return;
+    // start-X opens a fault, stop-X and heal-X close it.
+    auto dash = op.f.find('-');
+    if (dash == std::string::npos) return;
+    std::string verb = op.f.substr(0, dash), fault = op.f.substr(dash + 1);
+    if (verb == "start") active_.insert(fault);
+    else if (auto it = active_.find(fault); it != active_.end()) active_.erase(it);
+    return;
+  }
+  switch (op.type) {
+    case OpType::ok: ++ok_; break;
+    case OpType::fail: ++fail_; break;
+    case OpType::info: ++info_; break;
+    default: break;
+  }
+}
+
+void Progress::set_phase(const std::string& phase) {
+  std::lock_guard lock(mu_);
+  phase_ = phase;
+  if (phase == "main") main_start_ = std::chrono::steady_clock::now();
+}
+
+std::string Progress::line() const {
+  std::lock_guard lock(mu_);
+  auto now = std::chrono::steady_clock::now();
+  double main_s = main_start_ == std::chrono::steady_clock::time_point{}
+                      ? 0
+                      : std::chrono::duration<double>(now - main_start_).count();
+  int64_t done = ok_ + fail_ + info_;
+  std::string faults;
+  for (const auto& f : active_) faults += (faults.empty() ? "" : ",") + f;
+  char buf[320];
+  snprintf(buf, sizeof buf, "[%s] %.0f/%.0f s | ok %lld fail %lld info %lld | %.0f ops/s | faults: %s",
+           phase_.c_str(), main_s, planned_s_, static_cast<long long>(ok_), static_cast<long long>(fail_),
+           static_cast<long long>(info_), main_s > 0 ? done / main_s : 0.0,
+           faults.empty() ? "none" : faults.c_str());
+  return buf;
+}
+
+void Progress::loop() {
+  const auto period = terminal_ ? std::chrono::milliseconds(500) : std::chrono::milliseconds(5000);
+  std::unique_lock lock(mu_);
+  while (!cv_.wait_for(lock, period, [this] { return done_; })) {
+    lock.unlock();
+    std::string l = line();
+    if (terminal_) {
+      fprintf(stderr, "\r\033[K%s", l.c_str());
+      fflush(stderr);
+    } else {
+      ECLAT_LOG(info, "progress") << l;
+    }
+    lock.lock();
+  }
+}
+
+}  // namespace eclat
