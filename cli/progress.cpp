@@ -49,14 +49,17 @@ void Progress::set_phase(const std::string& phase) {
   std::lock_guard lock(mu_);
   phase_ = phase;
   if (phase == "main") main_start_ = std::chrono::steady_clock::now();
+  else if (main_start_ != std::chrono::steady_clock::time_point{} && main_end_ == std::chrono::steady_clock::time_point{})
+    main_end_ = std::chrono::steady_clock::now();  // the rate stays that of the main phase
 }
 
 std::string Progress::line() const {
   std::lock_guard lock(mu_);
   auto now = std::chrono::steady_clock::now();
+  const auto until = main_end_ == std::chrono::steady_clock::time_point{} ? now : main_end_;
   double main_s = main_start_ == std::chrono::steady_clock::time_point{}
                       ? 0
-                      : std::chrono::duration<double>(now - main_start_).count();
+                      : std::chrono::duration<double>(until - main_start_).count();
   int64_t done = ok_ + fail_ + info_;
   std::string faults;
   for (const auto& f : active_) faults += (faults.empty() ? "" : ",") + f;

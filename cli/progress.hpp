@@ -32,7 +32,7 @@ class Progress {
   std::condition_variable cv_;
   bool done_ = false;
   std::string phase_ = "setup";
-  std::chrono::steady_clock::time_point main_start_{};
+  std::chrono::steady_clock::time_point main_start_{}, main_end_{};
   int64_t ok_ = 0, fail_ = 0, info_ = 0;
   std::multiset<std::string> active_;
   std::thread thread_;
