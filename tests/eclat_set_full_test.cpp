@@ -212,3 +212,30 @@ TEST(SetFull, IndeterminateSeenByTheLastReadIsStableNotNeverRead) {
   EXPECT_EQ(r.details["stable"], 1);
   EXPECT_EQ(r.details["never_read_count"], 0);
 }
+
+#include "cli/progress.hpp"
+
+TEST(Progress, CountsOutcomesAndTracksActiveFaults) {
+  Progress p(30, /*terminal=*/false);
+  p.set_phase("main");
+  Op op;
+  op.f = "add";
+  op.type = OpType::ok;
+  p.observe(op);
+  op.type = OpType::info;
+  p.observe(op);
+  Op nem;
+  nem.process = kNemesisProcess;
+  nem.f = "start-kill";
+  nem.type = OpType::invoke;
+  p.observe(nem);
+  EXPECT_NE(p.line().find("faults: none"), std::string::npos) << "an invoke does not open a fault";
+  nem.type = OpType::info;
+  p.observe(nem);
+  EXPECT_NE(p.line().find("ok 1 fail 0 info 1"), std::string::npos) << p.line();
+  EXPECT_NE(p.line().find("faults: kill"), std::string::npos) << p.line();
+  nem.f = "stop-kill";
+  p.observe(nem);
+  EXPECT_NE(p.line().find("faults: none"), std::string::npos) << p.line();
+  EXPECT_NE(p.line().find("[main]"), std::string::npos);
+}
