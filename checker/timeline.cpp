@@ -261,6 +261,7 @@ button { font: inherit; padding: 0 7px; }
     <b id="title"></b><span id="counts"></span>
     <span id="legend"></span>
     <span>zoom <button id="zout" title="zoom out (ctrl + wheel)">&minus;</button><button id="zin" title="zoom in (ctrl + wheel)">+</button><button id="zfit" title="the whole run on one screen">whole run</button></span>
+    <label title="processes that never overlap in time share a column (a worker continues under a new process after an info)"><input type="checkbox" id="compact"> compact columns</label>
     <span id="status">loading…</span>
   </div>
   <canvas id="strip" title="fault intervals over the whole run; the frame is what is in view; click to go there"></canvas>
@@ -272,8 +273,10 @@ button { font: inherit; padding: 0 7px; }
 const char* const kPageScript = R"JS(
 "use strict";
 (function () {
+  const tScript = performance.now(); // the page, data included, has been read
   const dataEl = document.getElementById("data");
   const D = JSON.parse(dataEl.textContent);
+  const tParsed = performance.now();
   dataEl.remove(); // the parsed arrays are all we need: free the text
   const N = D.n, C = D.cols.length, END = Math.max(D.end, 1);
   const OUT = ["ok", "fail", "info", "pending"];
@@ -296,23 +299,61 @@ const char* const kPageScript = R"JS(
   const P = D.p, O = D.o, F = D.f, V = D.v, E = D.e, B = D.b, K = D.k;
   const orphan = new Set(D.orphans);
 
-  // Per column, its operations in order of invocation (a counting sort keeps
-  // the history order), and its longest operation (to find what overlaps the
-  // top of the view with one binary search).
-  const colStart = new Int32Array(C + 1);
-  for (let i = 0; i < N; i++) colStart[P[i] + 1]++;
-  for (let c = 0; c < C; c++) colStart[c + 1] += colStart[c];
-  const colOps = new Int32Array(N), fillAt = colStart.slice(0, C), colMax = new Float64Array(C);
-  for (let i = 0; i < N; i++) {
-    const c = P[i];
-    colOps[fillAt[c]++] = i;
-    if (end[i] - start[i] > colMax[c]) colMax[c] = end[i] - start[i];
+  // Columns: one per process, or, in the compact layout, processes that never
+  // overlap in time share one (a worker continues under a new process id
+  // after an info, so a run has many short-lived processes). Per column, its
+  // operations in order of invocation (a counting sort keeps the history
+  // order) and its longest operation, to find what overlaps the top of the
+  // view with one binary search.
+  let NC = C, COL = P, colName = [], colStart, colOps, colMax, compact = false;
+  const procFirst = new Float64Array(C).fill(Infinity), procLast = new Float64Array(C).fill(-Infinity);
+  for (let i = 0; i < N; i++) { const c = P[i]; if (start[i] < procFirst[c]) procFirst[c] = start[i]; if (end[i] > procLast[c]) procLast[c] = end[i]; }
+  const procName = c => D.cols[c] === "nemesis" ? "nemesis" : "process " + D.cols[c];
+  function buildColumns(compact_) {
+    compact = compact_;
+    if (!compact) {
+      NC = C; COL = P; colName = D.cols.map((_, c) => procName(c));
+    } else {
+      const first = procFirst, last = procLast;
+      const order = [];
+      for (let c = 0; c < C; c++) if (first[c] < Infinity) order.push(c);
+      const isNem = c => D.cols[c] === "nemesis" ? 0 : 1;
+      order.sort((x, y) => isNem(x) - isNem(y) || first[x] - first[y]); // the nemesis leftmost
+      const lane = new Int32Array(C), laneEnd = [], laneProcs = [];
+      for (const c of order) {
+        let l = -1;
+        if (D.cols[c] !== "nemesis")
+          for (let j = 0; j < laneEnd.length; j++) if (laneProcs[j] !== null && laneEnd[j] < first[c]) { l = j; break; }
+        if (l < 0) { l = laneEnd.length; laneEnd.push(0); laneProcs.push(D.cols[c] === "nemesis" ? null : 0); }
+        lane[c] = l; laneEnd[l] = last[c]; if (laneProcs[l] !== null) laneProcs[l]++;
+      }
+      NC = laneEnd.length;
+      COL = new Int32Array(N);
+      for (let i = 0; i < N; i++) COL[i] = lane[P[i]];
+      colName = laneProcs.map((n, l) => n === null ? "nemesis" : "lane " + l + " (" + n + " proc.)");
+    }
+    colStart = new Int32Array(NC + 1);
+    for (let i = 0; i < N; i++) colStart[COL[i] + 1]++;
+    for (let c = 0; c < NC; c++) colStart[c + 1] += colStart[c];
+    colOps = new Int32Array(N); colMax = new Float64Array(NC);
+    const fillAt = colStart.slice(0, NC);
+    for (let i = 0; i < N; i++) {
+      const c = COL[i];
+      colOps[fillAt[c]++] = i;
+      if (end[i] - start[i] > colMax[c]) colMax[c] = end[i] - start[i];
+    }
+    for (let c = 0; c < NC; c++) { // hand-made histories may be out of time order
+      let sorted = true;
+      for (let k = colStart[c] + 1; k < colStart[c + 1]; k++) if (start[colOps[k]] < start[colOps[k - 1]]) { sorted = false; break; }
+      if (!sorted) colOps.subarray(colStart[c], colStart[c + 1]).sort((x, y) => start[x] - start[y]);
+    }
   }
-  for (let c = 0; c < C; c++) { // hand-made histories may be out of time order
-    let sorted = true;
-    for (let k = colStart[c] + 1; k < colStart[c + 1]; k++) if (start[colOps[k]] < start[colOps[k - 1]]) { sorted = false; break; }
-    if (!sorted) colOps.subarray(colStart[c], colStart[c + 1]).sort((x, y) => start[x] - start[y]);
-  }
+  // Where a worker goes on under a new process after each info, a column per
+  // process leaves most columns empty at any moment: open compact then (the
+  // checkbox switches), each lane still one process at a time.
+  let lanes = 0;
+  { buildColumns(true); lanes = NC; }
+  buildColumns(C > 3 * lanes);
   function firstFrom(c, tmin) { // first position in column c whose invocation is >= tmin
     let lo = colStart[c], hi = colStart[c + 1];
     while (lo < hi) { const m = (lo + hi) >> 1; if (start[colOps[m]] < tmin) lo = m + 1; else hi = m; }
@@ -350,7 +391,7 @@ const char* const kPageScript = R"JS(
     scroller.scrollTop = contentH <= MAXPX ? t0 * scale : (maxTop > 0 ? t0 / maxTop * (inner.offsetHeight - vh) : 0);
   }
   function leftCol() { // fractional column at the left edge
-    const visible = (vw - GUT) / CW, maxLeft = Math.max(0, C - visible);
+    const visible = (vw - GUT) / CW, maxLeft = Math.max(0, NC - visible);
     if (contentW <= MAXPX) return Math.min(maxLeft, scroller.scrollLeft / CW);
     const range = inner.offsetWidth - vw;
     return range > 0 ? scroller.scrollLeft / range * maxLeft : 0;
@@ -358,11 +399,11 @@ const char* const kPageScript = R"JS(
   function layout() {
     scroller.style.top = head.offsetHeight + "px";
     vw = scroller.clientWidth; vh = scroller.clientHeight;
-    CW = Math.max(110, Math.min(240, (vw - GUT) / C));
+    CW = Math.max(110, Math.min(240, (vw - GUT) / NC));
     if (!scale) scale = defaultScale();
     scale = clampScale(scale);
     contentH = HDR + END * 1.02 * scale;
-    contentW = GUT + C * CW;
+    contentW = GUT + NC * CW;
     inner.style.height = Math.max(vh, Math.min(contentH, MAXPX)) + "px";
     inner.style.width = Math.max(vw, Math.min(contentW, MAXPX)) + "px";
     const dpr = window.devicePixelRatio || 1;
@@ -392,7 +433,7 @@ const char* const kPageScript = R"JS(
       ctx.fillStyle = FCOL[f.f]; ctx.fillRect(GUT, y0, 3, y1 - y0);
     }
     // Operations of the columns in view.
-    const cFirst = Math.max(0, Math.floor(c0)), cLast = Math.min(C - 1, Math.floor(c0 + (vw - GUT) / CW));
+    const cFirst = Math.max(0, Math.floor(c0)), cLast = Math.min(NC - 1, Math.floor(c0 + (vw - GUT) / CW));
     const bw = CW - 6, chars = Math.floor((bw - 6) / 6.2);
     ctx.font = "10px 'DejaVu Sans', sans-serif";
     let drawn = 0; const shown = firstRender ? [] : null;
@@ -409,15 +450,22 @@ const char* const kPageScript = R"JS(
         lastPx = Math.floor(y0); lastO = o;
         ctx.fillStyle = OCOL[o]; ctx.fillRect(x, y0, bw, h);
         if (h >= 5) { ctx.fillStyle = OEDGE[o]; ctx.fillRect(x, y0, bw, 1); }
+        const newProc = compact && s === procFirst[P[i]]; // a lane's next process begins here
+        if (newProc) { ctx.fillStyle = "#222"; ctx.fillRect(x - 2, y0 - 1, bw + 4, 2); }
         if (h >= 13) {
           ctx.fillStyle = "#111";
-          ctx.fillText(short(D.fs[F[i]] + " " + short(V[i], 40), chars), x + 3, y0 + 11);
+          const label = D.fs[F[i]] + " " + short(V[i], 40);
+          if (newProc) {
+            const pl = "p" + D.cols[P[i]];
+            ctx.fillText(short(label, chars - pl.length - 1), x + 3, y0 + 11);
+            ctx.textAlign = "right"; ctx.fillText(pl, x + bw - 3, y0 + 11); ctx.textAlign = "left";
+          } else ctx.fillText(short(label, chars), x + 3, y0 + 11);
         }
         drawn++; if (shown) shown.push(i);
       }
     }
     if (hovered >= 0) {
-      const c = P[hovered];
+      const c = COL[hovered];
       if (c >= cFirst && c <= cLast && end[hovered] >= t0 && start[hovered] <= t1) {
         ctx.strokeStyle = "#000"; ctx.lineWidth = 1.5;
         ctx.strokeRect(X(c) + 3, Y(start[hovered]), bw, Math.max(2, (end[hovered] - start[hovered]) * scale));
@@ -430,6 +478,7 @@ const char* const kPageScript = R"JS(
     ctx.fillStyle = "#444"; ctx.font = "10px 'DejaVu Sans', sans-serif";
     for (let tt = Math.ceil(t0 / step) * step; tt <= t1; tt += step) {
       const y = Y(tt);
+      if (y < HDR + 8) continue; // under the column headers
       ctx.fillRect(GUT - 6, y, 6, 1);
       ctx.fillText((tt / 1e6).toFixed(step >= 1e6 ? 0 : Math.min(6, Math.ceil(-Math.log10(step / 1e6)))) + " s", 4, y + 4);
     }
@@ -443,8 +492,7 @@ const char* const kPageScript = R"JS(
     ctx.fillStyle = "#f2f2f2"; ctx.fillRect(0, 0, vw, HDR);
     ctx.fillStyle = "#222"; ctx.font = "bold 11px 'DejaVu Sans', sans-serif";
     for (let c = cFirst; c <= cLast; c++) {
-      const name = D.cols[c] === "nemesis" ? "nemesis" : "process " + D.cols[c];
-      ctx.fillText(short(name, chars + 2), X(c) + 5, 15);
+      ctx.fillText(short(colName[c], chars + 2), X(c) + 5, 15);
     }
     ctx.fillText("time", 6, 15);
     ctx.fillStyle = "#bbb"; ctx.fillRect(0, HDR - 1, vw, 1);
@@ -457,6 +505,7 @@ const char* const kPageScript = R"JS(
       const m = document.createElement("div");
       m.id = "rendered"; m.hidden = true;
       m.dataset.ops = String(N); m.dataset.drawn = String(drawn); m.dataset.ms = ms.toFixed(0);
+      m.dataset.loaded = tScript.toFixed(0); m.dataset.parsed = tParsed.toFixed(0); // where the time went
       m.dataset.first = shown.slice(0, 20).map(i => idx[i]).join(",");
       document.body.appendChild(m);
       status.textContent = "first screen drawn " + ms.toFixed(0) + " ms after opening";
@@ -482,7 +531,7 @@ const char* const kPageScript = R"JS(
   function opAt(px, py) {
     if (px < GUT || py < HDR) return -1;
     const c = Math.floor(leftCol() + (px - GUT) / CW);
-    if (c < 0 || c >= C) return -1;
+    if (c < 0 || c >= NC) return -1;
     const t = topTime() + (py - HDR) / scale, slack = 2 / scale;
     let best = -1;
     for (let k = firstFrom(c, t - colMax[c] - slack); k < colStart[c + 1]; k++) {
@@ -494,7 +543,7 @@ const char* const kPageScript = R"JS(
   }
   function describe(i) {
     const o = O[i], lines = [];
-    const who = D.cols[P[i]] === "nemesis" ? "nemesis" : "process " + D.cols[P[i]];
+    const who = procName(P[i]);
     lines.push((D.fs[F[i]] || "") + "   " + OUT[o] + "   " + who);
     lines.push("history index " + idx[i] + (B[i] >= 0 ? " → " + (idx[i] + B[i]) : orphan.has(i) ? " (a completion without invocation)" : " (never completed)"));
     if (K && K[i] >= 0) lines.push("key    " + D.keys[K[i]]);
@@ -535,7 +584,7 @@ const char* const kPageScript = R"JS(
   }
   document.getElementById("zin").onclick = () => zoom(2);
   document.getElementById("zout").onclick = () => zoom(0.5);
-  document.getElementById("zfit").onclick = () => { scale = 0.0; scale = clampScale(1e-12); layout(); scrollToTime(0); draw(); };
+  document.getElementById("zfit").onclick = () => { scale = clampScale(0); layout(); scrollToTime(0); draw(); };
   view.addEventListener("wheel", ev => {
     if (!ev.ctrlKey) return;
     ev.preventDefault();
@@ -546,6 +595,9 @@ const char* const kPageScript = R"JS(
     scrollToTime((ev.clientX - r.left) / r.width * END * 1.02 - viewT() / 2);
     schedule();
   });
+  document.getElementById("compact").onchange = ev => {
+    const t0 = topTime(); buildColumns(ev.target.checked); hovered = -1; layout(); scroller.scrollLeft = 0; scrollToTime(t0); draw();
+  };
   window.addEventListener("resize", () => { const t0 = topTime(); layout(); scrollToTime(t0); draw(); });
 
   // Header text.
@@ -559,7 +611,18 @@ const char* const kPageScript = R"JS(
     legend += ' <span class="chip" style="background:' + rgba(FCOL[f], 0.35) + '"></span>' + f.replace(/[<&]/g, "") + " ";
   document.getElementById("legend").innerHTML = legend;
 
+  // Where to open: the page's address may say, e.g. timeline.html#t=12.5&zoom=0.25&compact=1
+  // (seconds since the run started, a zoom factor, the compact layout);
+  // otherwise at the first operation (a run's history starts with the cluster's set-up).
+  const want = new URLSearchParams(location.hash.slice(1));
+  if (want.has("compact")) buildColumns(want.get("compact") === "1");
+  document.getElementById("compact").checked = compact;
   layout();
+  if (want.has("zoom")) { scale = clampScale(scale * (parseFloat(want.get("zoom")) || 1)); layout(); }
+  let first = Infinity;
+  for (let c = 0; c < NC; c++) if (colStart[c + 1] > colStart[c]) first = Math.min(first, start[colOps[colStart[c]]]);
+  if (want.has("t")) scrollToTime(parseFloat(want.get("t")) * 1e6 || 0);
+  else if (first < Infinity) scrollToTime(first - viewT() * 0.02);
   draw(); // the first screen, synchronously: no wait for an animation frame
 })();
 )JS";
