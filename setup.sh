@@ -10,7 +10,7 @@ packages=(
   libnl-3-dev libnl-route-3-dev  # the lab network and tc faults
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   nlohmann-json3-dev libgtest-dev libgmock-dev libxml2-dev
-  libgraphviz-dev libxxhash-dev liblmdb-dev libsqlite3-dev uuid-dev
+  libgraphviz-dev libxxhash-dev liblmdb-dev libsqlite3-dev uuid-dev libsimdjson-dev
   gnuplot-nox                    # the perf checker's plots
   chromium                       # tests: timeline.html of a 1,000,000-operation history opens
 )

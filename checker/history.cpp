@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "checker/history_fast_parse.hpp"
 #include "core/errors.hpp"
 
 namespace eclat {
@@ -140,16 +141,23 @@ ReadResult read_history(const std::filesystem::path& path) {
 
 ReadResult parse_history(const std::string& content, const std::string& name) {
   ReadResult result;
+  FastOpParser fast;
   size_t pos = 0;
   int line_no = 0;
   while (pos < content.size()) {
     size_t end = content.find('\n', pos);
     bool terminated = end != std::string::npos;
     if (!terminated) end = content.size();
-    std::string line = content.substr(pos, end - pos);
+    std::string_view line(content.data() + pos, end - pos);
     pos = end + 1;
     ++line_no;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    Op op;
+    if (fast.parse(line, op)) {
+      result.history.push_back(std::move(op));
+      result.lines.push_back(static_cast<size_t>(line_no));
+      continue;
+    }
     try {
       result.history.push_back(Op::from_json(nlohmann::json::parse(line)));
       result.lines.push_back(static_cast<size_t>(line_no));

@@ -89,3 +89,28 @@ TEST(History, MissingFieldIsBadInput) {
   std::ofstream(path) << R"({"index":0,"process":0,"f":"add"})" << "\n";
   EXPECT_THROW(read_history(path), BadInput);
 }
+
+#include "checker/history_fast_parse.hpp"
+
+TEST(History, FastAndSlowParsersAgree) {
+  const char* lines[] = {
+      R"({"index":0,"type":"invoke","process":3,"f":"add","value":5,"time":12})",
+      R"({"f":"read","index":1,"process":7,"time":13,"type":"ok","value":[1,2,3,-4,18446744073709551615,2.5,"x",null,true,{"a":[1]}]})",
+      R"({"index":2,"type":"info","process":"nemesis","f":"start-partition","value":{"grudge":{"n1":["n2"]}},"time":14,"error":"e\"\u00e9"})",
+      R"({"type":"ok","process":1,"f":"write","key":"k1","value":null,"time":15})",
+  };
+  FastOpParser fast;
+  for (const char* line : lines) {
+    Op a;
+    ASSERT_TRUE(fast.parse(line, a)) << line;
+    Op b = Op::from_json(nlohmann::json::parse(line));
+    EXPECT_EQ(a.to_json(), b.to_json()) << line;
+  }
+  // Shapes the fast path leaves to the slow one (which decides or explains).
+  Op x;
+  EXPECT_FALSE(fast.parse(R"({"type":"ok","process":1,"f":"add","extra":1})", x));
+  EXPECT_FALSE(fast.parse(R"({"type":"maybe","process":1,"f":"add"})", x));
+  EXPECT_FALSE(fast.parse(R"({"type":"ok","process":1})", x));
+  EXPECT_FALSE(fast.parse(R"({"type":"ok","process":1,"f":"add"} trailing)", x));
+  EXPECT_FALSE(fast.parse(R"({"type":"ok","process":1,"f":"ad)", x));
+}
