@@ -4,10 +4,10 @@
 
 namespace eclat {
 
-namespace od = simdjson::ondemand;
+namespace dom = simdjson::dom;
 
 struct FastOpParser::Impl {
-  od::parser parser;
+  dom::parser parser;  // the DOM parser validates the whole line (trailing bytes too)
 };
 
 FastOpParser::FastOpParser() : impl_(new Impl) {}
@@ -15,35 +15,26 @@ FastOpParser::~FastOpParser() { delete impl_; }
 
 namespace {
 
-// Throws simdjson_error on anything unexpected (caught by parse()).
-nlohmann::json to_json(od::value v) {
+nlohmann::json to_json(dom::element v) {
   switch (v.type()) {
-    case od::json_type::array: {
+    case dom::element_type::ARRAY: {
       nlohmann::json a = nlohmann::json::array();
-      for (auto x : v.get_array()) a.push_back(to_json(x.value()));
+      for (dom::element x : dom::array(v)) a.push_back(to_json(x));
       return a;
     }
-    case od::json_type::object: {
+    case dom::element_type::OBJECT: {
       nlohmann::json o = nlohmann::json::object();
-      for (auto f : v.get_object()) {
-        std::string_view k = f.unescaped_key();
-        o[std::string(k)] = to_json(f.value());
-      }
+      for (dom::key_value_pair kv : dom::object(v)) o[std::string(kv.key)] = to_json(kv.value);
       return o;
     }
-    case od::json_type::number:
-      switch (v.get_number_type()) {
-        case od::number_type::signed_integer: return int64_t(v.get_int64());
-        case od::number_type::unsigned_integer: return uint64_t(v.get_uint64());
-        default: return double(v.get_double());
-      }
-    case od::json_type::string: return std::string(std::string_view(v.get_string()));
-    case od::json_type::boolean: return bool(v.get_bool());
-    case od::json_type::null:
-      if (!v.is_null()) throw simdjson::simdjson_error(simdjson::INCORRECT_TYPE);
-      return nullptr;
+    case dom::element_type::INT64: return int64_t(v);
+    case dom::element_type::UINT64: return uint64_t(v);
+    case dom::element_type::DOUBLE: return double(v);
+    case dom::element_type::STRING: return std::string(std::string_view(v));
+    case dom::element_type::BOOL: return bool(v);
+    case dom::element_type::NULL_VALUE: return nullptr;
   }
-  throw simdjson::simdjson_error(simdjson::INCORRECT_TYPE);
+  return nullptr;
 }
 
 }  // namespace
@@ -52,15 +43,16 @@ bool FastOpParser::parse(std::string_view line, Op& out) {
   buffer_.assign(line);
   buffer_.append(simdjson::SIMDJSON_PADDING, ' ');
   try {
-    od::document doc = impl_->parser.iterate(buffer_.data(), line.size(), buffer_.size());
-    od::object obj = doc.get_object();
+    dom::element doc = impl_->parser.parse(buffer_.data(), line.size(), /*realloc_if_needed=*/false);
+    if (!doc.is_object()) return false;
     Op op;
     bool has_type = false, has_process = false, has_f = false;
-    for (auto field : obj) {
-      std::string_view key = field.unescaped_key();
-      od::value v = field.value();
+    for (dom::key_value_pair field : dom::object(doc)) {
+      std::string_view key = field.key;
+      dom::element v = field.value;
       if (key == "type") {
-        std::string_view t = v.get_string();
+        if (!v.is_string()) return false;
+        std::string_view t = v;
         if (t == "invoke") op.type = OpType::invoke;
         else if (t == "ok") op.type = OpType::ok;
         else if (t == "fail") op.type = OpType::fail;
@@ -68,36 +60,34 @@ bool FastOpParser::parse(std::string_view line, Op& out) {
         else return false;
         has_type = true;
       } else if (key == "process") {
-        if (v.type() == od::json_type::string) {
-          if (std::string_view(v.get_string()) != "nemesis") return false;
+        if (v.is_string()) {
+          if (std::string_view(v) != "nemesis") return false;
           op.process = kNemesisProcess;
+        } else if (v.type() == dom::element_type::INT64) {
+          op.process = int64_t(v);
         } else {
-          if (v.get_number_type() != od::number_type::signed_integer) return false;
-          op.process = v.get_int64();
+          return false;
         }
         has_process = true;
       } else if (key == "f") {
-        op.f = std::string(std::string_view(v.get_string()));
+        if (!v.is_string()) return false;
+        op.f = std::string(std::string_view(v));
         has_f = true;
-      } else if (key == "index") {
-        if (v.get_number_type() != od::number_type::signed_integer) return false;
-        op.index = v.get_int64();
-      } else if (key == "time") {
-        if (v.get_number_type() != od::number_type::signed_integer) return false;
-        op.time = v.get_int64();
+      } else if (key == "index" || key == "time") {
+        if (v.type() != dom::element_type::INT64) return false;
+        (key == "index" ? op.index : op.time) = int64_t(v);
       } else if (key == "key") {
-        if (v.type() == od::json_type::string) op.key = std::string(std::string_view(v.get_string()));
-        else return false;  // rare shapes: the slow path decides
+        if (!v.is_string()) return false;  // rare shapes: the slow path decides
+        op.key = std::string(std::string_view(v));
       } else if (key == "value") {
         op.value = to_json(v);
       } else if (key == "error") {
-        if (v.type() == od::json_type::string) op.error = std::string(std::string_view(v.get_string()));
-        else return false;
+        if (!v.is_string()) return false;
+        op.error = std::string(std::string_view(v));
       } else {
         return false;  // other fields: keep the slow path's exact behaviour
       }
     }
-    if (!doc.at_end()) return false;
     if (!has_type || !has_process || !has_f) return false;
     out = std::move(op);
     return true;
