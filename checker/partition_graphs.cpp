@@ -157,13 +157,6 @@ class Partitions : public Checker {
     // When each partition ended: its fault interval (matched by the start op).
     std::map<size_t, FaultInterval> interval;
     for (const FaultInterval& f : fault_intervals(h)) interval[f.start_op] = f;
-    // Stale pictures of an earlier check of the same run would mislead.
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(ctx.out_dir, ec)) {
-      const std::string name = entry.path().filename().string();
-      if (name.rfind("partition-", 0) == 0 && entry.path().extension() == ".svg") fs::remove(entry.path(), ec);
-    }
-
     nlohmann::json files = nlohmann::json::array(), parts = nlohmann::json::array();
     int number = 0;
     int64_t last_invoke = 0;

@@ -215,8 +215,6 @@ ChildResult run_child(const std::vector<std::string>& argv, std::chrono::millise
     std::this_thread::sleep_for(pause);
     pause = std::min(pause * 2, std::chrono::milliseconds(20));
   }
-  // Helpers it left behind in its group end with it.
-  kill(-pid, SIGKILL);
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (r.timed_out) {
     char secs[32];
