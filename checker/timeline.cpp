@@ -437,33 +437,42 @@ const char* const kPageScript = R"JS(
     const bw = CW - 6, chars = Math.floor((bw - 6) / 6.2);
     ctx.font = "10px 'DejaVu Sans', sans-serif";
     let drawn = 0; const shown = firstRender ? [] : null;
+    function bar(i, x, dense) {
+      const s = start[i], e = end[i], y0 = Y(s), h = Math.max(dense ? 1 : 2, (e - s) * scale), o = O[i];
+      ctx.fillStyle = OCOL[o]; ctx.fillRect(x, y0, bw, h);
+      if (h >= 5) { ctx.fillStyle = OEDGE[o]; ctx.fillRect(x, y0, bw, 1); }
+      const newProc = compact && !dense && s === procFirst[P[i]]; // a lane's next process begins here
+      if (newProc) { ctx.fillStyle = "#222"; ctx.fillRect(x - 2, y0 - 1, bw + 4, 2); }
+      if (h >= 13) {
+        ctx.fillStyle = "#111";
+        const label = D.fs[F[i]] + " " + short(V[i], 40);
+        if (newProc) {
+          const pl = "p" + D.cols[P[i]];
+          ctx.fillText(short(label, chars - pl.length - 1), x + 3, y0 + 11);
+          ctx.textAlign = "right"; ctx.fillText(pl, x + bw - 3, y0 + 11); ctx.textAlign = "left";
+        } else ctx.fillText(short(label, chars), x + 3, y0 + 11);
+      }
+    }
+    // Zoomed out, many operations share a pixel: ok bars first, then fail,
+    // info and pending over them, so that the rare outcomes stay visible.
+    const dense = 3 / scale > 1e3; // under 3 px for a millisecond
+    const later = [];
     for (let c = cFirst; c <= cLast; c++) {
       const x = X(c) + 3, stop = colStart[c + 1];
-      let lastPx = -1, lastO = -1;
+      let lastPx = -1;
       for (let k = firstFrom(c, t0 - colMax[c]); k < stop; k++) {
         const i = colOps[k], s = start[i];
         if (s > t1) break;
-        const e = end[i];
-        if (e < t0) continue;
-        const y0 = Y(s), h = Math.max(2, (e - s) * scale), o = O[i];
-        if (h < 3 && Math.floor(y0) === lastPx && o === lastO) { drawn++; if (shown) shown.push(i); continue; } // same pixel, same colour
-        lastPx = Math.floor(y0); lastO = o;
-        ctx.fillStyle = OCOL[o]; ctx.fillRect(x, y0, bw, h);
-        if (h >= 5) { ctx.fillStyle = OEDGE[o]; ctx.fillRect(x, y0, bw, 1); }
-        const newProc = compact && s === procFirst[P[i]]; // a lane's next process begins here
-        if (newProc) { ctx.fillStyle = "#222"; ctx.fillRect(x - 2, y0 - 1, bw + 4, 2); }
-        if (h >= 13) {
-          ctx.fillStyle = "#111";
-          const label = D.fs[F[i]] + " " + short(V[i], 40);
-          if (newProc) {
-            const pl = "p" + D.cols[P[i]];
-            ctx.fillText(short(label, chars - pl.length - 1), x + 3, y0 + 11);
-            ctx.textAlign = "right"; ctx.fillText(pl, x + bw - 3, y0 + 11); ctx.textAlign = "left";
-          } else ctx.fillText(short(label, chars), x + 3, y0 + 11);
-        }
+        if (end[i] < t0) continue;
         drawn++; if (shown) shown.push(i);
+        if (O[i] !== 0) { later.push(i); continue; }
+        const px = Math.floor(Y(s));
+        if ((end[i] - s) * scale < 3 && px === lastPx) continue; // this pixel is already ok-coloured
+        lastPx = px;
+        bar(i, x, dense);
       }
     }
+    for (const i of later) bar(i, X(COL[i]) + 3, dense);
     if (hovered >= 0) {
       const c = COL[hovered];
       if (c >= cFirst && c <= cLast && end[hovered] >= t0 && start[hovered] <= t1) {
