@@ -18,8 +18,11 @@ namespace {
 nlohmann::json to_json(dom::element v) {
   switch (v.type()) {
     case dom::element_type::ARRAY: {
+      dom::array xs(v);
       nlohmann::json a = nlohmann::json::array();
-      for (dom::element x : dom::array(v)) a.push_back(to_json(x));
+      auto& items = a.get_ref<nlohmann::json::array_t&>();
+      items.reserve(xs.size());  // reads of a big set: no regrowth
+      for (dom::element x : xs) items.push_back(to_json(x));
       return a;
     }
     case dom::element_type::OBJECT: {
