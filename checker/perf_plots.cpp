@@ -128,7 +128,7 @@ class Perf : public Checker {
         int o = static_cast<int>(done[i]->outcome);
         bool rare_op = o != 0;
         keep[i] = (keep_rare && rare_op) || (seen[o]++ % stride == 0);
-        int b = std::min(kBuckets - 1, static_cast<int>(done[i]->start / 1e9 / end_s * kBuckets));
+        int b = std::clamp(static_cast<int>(done[i]->start / 1e9 / end_s * kBuckets), 0, kBuckets - 1);
         long& mn = extremes[b][2 * o];
         long& mx = extremes[b][2 * o + 1];
         double l = latency_ms(done[i]);
