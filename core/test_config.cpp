@@ -20,7 +20,7 @@ const std::map<std::string, std::string>& known_settings() {
       {"ready-timeout", "seconds a node has to answer its health check (default 20)"},
       {"quiesce-timeout", "seconds to wait for every node's task queue to drain (default 60)"},
       {"linearizable-reads", "set: a read missing an acknowledged element that shows up later (stale) is invalid (default false)"},
-      {"read-interval", "set: seconds between two reads of the whole set during the run, 0 for none (default 3)"},
+      {"read-interval", "set: seconds between two reads of the whole set during the run (default 0: only the final read; see README)"},
       {"final-read-timeout", "seconds the final read may retry (default 60)"},
   };
   return keys;
@@ -300,7 +300,7 @@ void validate_common(const TestConfig& cfg) {
   cfg.settings.get_double("ready-timeout", 20, 1, 3600);
   cfg.settings.get_double("quiesce-timeout", 60, 1, 86400);
   cfg.settings.get_double("final-read-timeout", 60, 1, 86400);
-  cfg.settings.get_double("read-interval", 3, 0, 86400);
+  cfg.settings.get_double("read-interval", 0, 0, 86400);
   cfg.settings.get_bool("linearizable-reads", false);
 }
 
