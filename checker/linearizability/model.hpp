@@ -53,8 +53,12 @@ class ValuePool {
   const std::string& str(Value v) const { return values_[v]; }
   size_t size() const { return values_.size(); }
   size_t bytes() const { return bytes_; }
-  // A cache models may use for derived values (e.g. concatenations).
+  // A cache models may use for derived values (e.g. concatenations); what
+  // they add to it they charge() so that the search's budget sees it.
   std::unordered_map<uint64_t, Value> derived;
+  void charge(size_t bytes) { bytes_ += bytes; }
+  // A model's own per-search tables (e.g. kv's string states), if it needs any.
+  std::shared_ptr<void> model_data;
 
  private:
   std::deque<std::string> values_;  // a deque: references stay valid as it grows

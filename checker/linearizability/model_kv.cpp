@@ -2,7 +2,16 @@
 // append value (concatenates). As in Porcupine's kv histories, reading an
 // absent key returns "" (nil is read as ""). An info get is dropped; an info
 // put or append may have taken effect at any time after its invocation.
+//
+// States are strings that grow with every append, and the search visits
+// many of them; copying and hashing whole strings would dominate. So a state
+// is a node: (previous state, appended piece) with its length and a
+// polynomial hash computed from its parent's in O(1). Equal strings reached
+// in different ways are merged when length and hash agree and the strings,
+// spelled out, really are equal; a get compares length and hash first and
+// spells the strings out only when both agree. Comparisons stay exact.
 #include <stdexcept>
+#include <unordered_map>
 
 #include "checker/linearizability/model.hpp"
 
@@ -10,11 +19,92 @@ namespace eclat::lin {
 namespace {
 
 enum Kind : uint32_t { kGet, kPut, kAppend };
+constexpr Value kNoParent = ~0u;
+constexpr uint64_t kMod = (uint64_t{1} << 61) - 1;
+constexpr uint64_t kBase = 1000003;
+
+uint64_t mulmod(uint64_t a, uint64_t b) {
+  __uint128_t p = static_cast<__uint128_t>(a) * b;
+  uint64_t lo = static_cast<uint64_t>(p & kMod), hi = static_cast<uint64_t>(p >> 61);
+  uint64_t r = lo + hi;
+  return r >= kMod ? r - kMod : r;
+}
+uint64_t addmod(uint64_t a, uint64_t b) {
+  uint64_t r = a + b;
+  return r >= kMod ? r - kMod : r;
+}
 
 std::string text(const nlohmann::json& v) {
   if (v.is_null()) return "";
   if (v.is_string()) return v.get<std::string>();
   return v.dump();
+}
+
+// The string states of one search.
+struct Strings {
+  struct Node {
+    Value parent;  // kNoParent: the piece is the whole string
+    Value piece;   // a pool value
+    uint64_t len, hash;
+  };
+  struct Piece {
+    uint64_t hash = 0, pow = 1;  // hash of the piece, kBase^len
+    bool known = false;
+  };
+  std::vector<Node> nodes;
+  std::unordered_multimap<uint64_t, Value> by_content;  // (hash, len) -> nodes
+  std::unordered_map<uint64_t, Value> children;         // (state, piece) -> node
+  std::unordered_map<uint64_t, bool> equal_to_piece;    // (state, piece) -> same string?
+  std::vector<Piece> pieces;
+
+  const Piece& piece(const ValuePool& pool, Value p) {
+    if (pieces.size() <= p) pieces.resize(p + 1);
+    Piece& x = pieces[p];
+    if (!x.known) {
+      for (unsigned char c : pool.str(p)) {
+        x.hash = addmod(mulmod(x.hash, kBase), c + 1);
+        x.pow = mulmod(x.pow, kBase);
+      }
+      x.known = true;
+    }
+    return x;
+  }
+  std::string spell(const ValuePool& pool, Value n) const {
+    std::vector<Value> chain;
+    for (Value v = n; v != kNoParent; v = nodes[v].parent) chain.push_back(nodes[v].piece);
+    std::string s;
+    s.reserve(nodes[n].len);
+    for (size_t i = chain.size(); i-- > 0;) s += pool.str(chain[i]);
+    return s;
+  }
+  static uint64_t content_key(uint64_t hash, uint64_t len) { return hash * 0x9E3779B97F4A7C15ull ^ len; }
+
+  // The node for `parent` + piece (or the piece alone).
+  Value make(ValuePool& pool, Value parent, Value p) {
+    const Piece& pc = piece(pool, p);
+    uint64_t len = pool.str(p).size(), hash = pc.hash;
+    if (parent != kNoParent) {
+      len += nodes[parent].len;
+      hash = addmod(mulmod(nodes[parent].hash, pc.pow), pc.hash);
+    }
+    uint64_t ck = content_key(hash, len);
+    auto range = by_content.equal_range(ck);
+    if (range.first != range.second) {
+      std::string mine = (parent == kNoParent ? "" : spell(pool, parent)) + pool.str(p);
+      for (auto it = range.first; it != range.second; ++it)
+        if (spell(pool, it->second) == mine) return it->second;
+    }
+    Value id = static_cast<Value>(nodes.size());
+    nodes.push_back({parent, p, len, hash});
+    by_content.emplace(ck, id);
+    pool.charge(96);
+    return id;
+  }
+};
+
+Strings& strings_of(ValuePool& pool) {
+  if (!pool.model_data) pool.model_data = std::make_shared<Strings>();
+  return *static_cast<Strings*>(pool.model_data.get());
 }
 
 class Kv : public Model {
@@ -44,23 +134,37 @@ class Kv : public Model {
     return e;
   }
 
-  Value initial(ValuePool& pool) const override { return pool.intern(""); }
+  Value initial(ValuePool& pool) const override {
+    return strings_of(pool).make(pool, kNoParent, pool.intern(""));
+  }
 
   bool step(const Encoded& op, Value* state, ValuePool& pool) const override {
+    Strings& ss = strings_of(pool);
     Value& s = state[0];
+    Value arg = op.args[0];
+    uint64_t key = (uint64_t{s} << 32) | arg;
     switch (op.kind) {
-      case kGet: return s == op.args[0];
-      case kPut: s = op.args[0]; return true;
+      case kGet: {
+        const Strings::Piece& pc = ss.piece(pool, arg);
+        const Strings::Node& n = ss.nodes[s];
+        if (n.len != pool.str(arg).size() || n.hash != pc.hash) return false;
+        auto it = ss.equal_to_piece.find(key);
+        if (it == ss.equal_to_piece.end()) {
+          it = ss.equal_to_piece.emplace(key, ss.spell(pool, s) == pool.str(arg)).first;
+          pool.charge(32);
+        }
+        return it->second;
+      }
+      case kPut:
       case kAppend: {
-        // Concatenations are interned once and remembered: the search asks
-        // for the same ones again and again.
-        uint64_t k = (uint64_t{s} << 32) | op.args[0];
-        auto it = pool.derived.find(k);
-        if (it != pool.derived.end()) {
+        if (op.kind == kPut) key = (uint64_t{kNoParent} << 32) | arg;
+        auto it = ss.children.find(key);
+        if (it != ss.children.end()) {
           s = it->second;
         } else {
-          Value v = pool.intern(pool.str(s) + pool.str(op.args[0]));
-          pool.derived.emplace(k, v);
+          Value v = ss.make(pool, op.kind == kPut ? kNoParent : s, arg);
+          ss.children.emplace(key, v);
+          pool.charge(32);
           s = v;
         }
         return true;
@@ -70,7 +174,8 @@ class Kv : public Model {
   }
 
   std::string show_value(Value v, const ValuePool& pool) const override {
-    return nlohmann::json(pool.str(v)).dump();
+    const auto* ss = static_cast<const Strings*>(pool.model_data.get());
+    return nlohmann::json(ss ? ss->spell(pool, v) : std::string("?")).dump();
   }
   std::string show_op(const LinOp& op) const override {
     std::string k = "[" + op.key.value_or("") + "] ";
@@ -81,7 +186,7 @@ class Kv : public Model {
   std::string why_not(const LinOp& op, const Encoded& e, const Value* state,
                       const ValuePool& pool) const override {
     if (e.kind == kGet)
-      return "it read " + show_value(e.args[0], pool) + " but the key held " +
+      return "it read " + nlohmann::json(pool.str(e.args[0])).dump() + " but the key held " +
              show_value(state[0], pool);
     return Model::why_not(op, e, state, pool);
   }

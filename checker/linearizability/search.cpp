@@ -316,10 +316,15 @@ class Search {
     const SearchOp& op = ops_[i];
     if (k_ == 1) {
       Value v = s;
-      if (!model_.step(op.enc, &v, pool_)) return false;
+      size_t before = pool_.bytes();
+      bool ok = model_.step(op.enc, &v, pool_);
+      // New values (kv appends) live as long as the search: they count.
+      if (pool_.bytes() != before) res_.take(static_cast<int64_t>(pool_.bytes() - before), "values");
+      if (!ok) return false;
       out = v;
       return true;
     }
+    size_t before = pool_.bytes();
     uint64_t key = (uint64_t{s} << 32) | i;
     if (auto it = transitions_.find(key); it != transitions_.end()) {
       if (it->second == kNone) return false;
@@ -335,7 +340,7 @@ class Search {
       for (size_t j = 0; j < op.slots.size(); ++j) full_[op.slots[j]] = scratch_[j];
       result = states_.intern(full_.data());
     }
-    res_.take(64, "transitions");
+    res_.take(64 + static_cast<int64_t>(pool_.bytes() - before), "transitions");
     transitions_.emplace(key, result);
     if (result == kNone) return false;
     out = result;
@@ -383,10 +388,25 @@ class Search {
       f.end = kept;
       std::sort(cand_.begin() + f.begin + 1, cand_.begin() + f.end);
     }
+    // A read that fits the current state goes first, alone: in any
+    // completion it can move to the front (it changes nothing, it fits
+    // here, and whatever preceded it returns after it was invoked), so no
+    // other branch is needed. Reads then never multiply the search.
+    for (uint32_t j = f.begin; j < f.end; ++j) {
+      uint32_t c = cand_[j];
+      uint32_t ignored;
+      if (ops_[c].enc.pure && !blocked(c) && apply(f.state, c, ignored)) {
+        cand_[f.begin] = c;
+        f.end = f.begin + 1;
+        break;
+      }
+    }
     uint64_t own = 0;
     for (uint32_t j = f.begin; j < f.end; ++j) own |= atom_mask_[cand_[j]];
     f.own = own;
   }
+
+  bool blocked(uint32_t i) const { return sym_prev_[i] != kNone && !linearized(sym_prev_[i]); }
 
   // Conflict-directed backjumping. A failed configuration carries a set of
   // atoms (groups of keys no operation spans) that explains the failure: no
@@ -448,7 +468,7 @@ class Search {
       Frame& f = frames_.back();
       if (f.next < f.end) {
         uint32_t t = cand_[f.next++];
-        if (sym_prev_[t] != kNone && !linearized(sym_prev_[t])) continue;
+        if (blocked(t)) continue;
         uint32_t ns;
         if (!apply(f.state, t, ns)) continue;
         lift(t);

@@ -1,0 +1,20 @@
+# Linearizability checker tests (included from tests/CMakeLists.txt).
+add_executable(checker_tests checker_linearizability_test.cpp checker_formats_test.cpp)
+target_link_libraries(checker_tests PRIVATE eclat_all GTest::gtest_main)
+target_include_directories(checker_tests PRIVATE ${CMAKE_SOURCE_DIR})
+target_compile_definitions(checker_tests PRIVATE ECLAT_SHARED_DIR="${ECLAT_SHARED_DIR}")
+gtest_discover_tests(checker_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 240)
+
+add_executable(checker_cli_tests checker_cli_test.cpp)
+target_link_libraries(checker_cli_tests PRIVATE GTest::gtest_main)
+target_compile_definitions(checker_cli_tests PRIVATE ECLAT_SHARED_DIR="${ECLAT_SHARED_DIR}"
+                           ECLAT_BINARY="$<TARGET_FILE:eclat>")
+add_dependencies(checker_cli_tests eclat)
+gtest_discover_tests(checker_cli_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 120)
+
+# Fuzzing the three parsers (clang + libFuzzer only): cmake -DECLAT_FUZZ=ON
+# -DCMAKE_CXX_COMPILER=clang++; targets in tests/fuzz/.
+option(ECLAT_FUZZ "build the libFuzzer targets of the history parsers (clang)" OFF)
+if(ECLAT_FUZZ)
+  add_subdirectory(${CMAKE_CURRENT_LIST_DIR}/fuzz ${CMAKE_BINARY_DIR}/tests/fuzz)
+endif()

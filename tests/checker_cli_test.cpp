@@ -1,0 +1,81 @@
+// eclat check --model, end to end with the real binary: verdicts map onto
+// exit codes, a malformed history exits 3 naming its line, the
+// counterexample is printed and drawn.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+const fs::path kData = fs::path(ECLAT_SHARED_DIR) / "data/histories/porcupine";
+
+struct Result {
+  int code = -1;
+  std::string output;
+};
+
+Result eclat(const std::string& args) {
+  std::string cmd = std::string(ECLAT_BINARY) + " " + args + " 2>&1";
+  Result r;
+  FILE* p = popen(cmd.c_str(), "r");
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
+  int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return r;
+}
+
+class Tmp {
+ public:
+  Tmp() : dir_(fs::temp_directory_path() / ("eclat_check_" + std::to_string(getpid()))) {
+    fs::create_directories(dir_);
+  }
+  ~Tmp() { fs::remove_all(dir_); }
+  const fs::path& path() const { return dir_; }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(dir_ / name) << text;
+    return dir_ / name;
+  }
+
+ private:
+  fs::path dir_;
+};
+}  // namespace
+
+TEST(CheckModel, VerdictsAreExitCodes) {
+  Tmp t;
+  EXPECT_EQ(eclat("check " + (kData / "jepsen/etcd_002.log").string() + " --model cas-register --out " +
+                  t.path().string()).code, 0);
+  Result bad = eclat("check " + (kData / "kv/c01-bad.txt").string() + " --model kv --out " + t.path().string());
+  EXPECT_EQ(bad.code, 1) << bad.output;
+  EXPECT_NE(bad.output.find("cannot place"), std::string::npos) << bad.output;
+  EXPECT_TRUE(fs::exists(t.path() / "linearizable.svg"));
+  // The format may be given; a wrong one is bad input.
+  EXPECT_EQ(eclat("check " + (kData / "kv/c01-ok.txt").string() + " --model kv --format edn").code, 0);
+  EXPECT_EQ(eclat("check " + (kData / "kv/c01-ok.txt").string() + " --model kv --format porcupine-log").code, 3);
+  // A time limit too short to decide: unknown.
+  EXPECT_EQ(eclat("check " + (kData / "jepsen/etcd_002.log").string() +
+                  " --model cas-register --time-limit 0.000001").code, 2);
+}
+
+TEST(CheckModel, MalformedInputExits3NamingTheLine) {
+  Tmp t;
+  auto f = t.write("h.jsonl",
+                   "{\"type\":\"invoke\",\"process\":0,\"f\":\"write\",\"value\":1}\n"
+                   "{\"type\":\"ok\",\"process\":0,\"f\":\"write\",\"value\":1}\n"
+                   "{\"type\":\"invoke\",\"process\":0,\"f\":\"frob\",\"value\":1}\n");
+  Result r = eclat("check " + f.string() + " --model cas-register");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.output.find("h.jsonl:3"), std::string::npos) << r.output;
+  auto g = t.write("h.log", "INFO  jepsen.util - 0 :invoke :read nil\nINFO  jepsen.util - 0 :ok :read [1\n");
+  r = eclat("check " + g.string() + " --model cas-register");
+  EXPECT_EQ(r.code, 3);
+  EXPECT_NE(r.output.find("h.log:2"), std::string::npos) << r.output;
+  EXPECT_EQ(eclat("check " + g.string() + " --model nosuch").code, 3);
+}
