@@ -7,6 +7,26 @@ namespace eclat::lin {
 namespace {
 constexpr int kMaxDepth = 256;
 
+// JSON (what values become) holds only UTF-8: anything else is bad input.
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : 9;
+    if (n == 9 || (n == 1 && c < 0xC2) || i + n >= s.size() + (n ? 0 : 1)) return false;
+    for (size_t k = 1; k <= n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    if (n >= 2) {  // overlong forms, surrogates, beyond U+10FFFF
+      unsigned char d = static_cast<unsigned char>(s[i + 1]);
+      if ((c == 0xE0 && d < 0xA0) || (c == 0xED && d >= 0xA0) || (c == 0xF0 && d < 0x90) ||
+          (c == 0xF4 && d >= 0x90) || c > 0xF4)
+        return false;
+    }
+    i += n + 1;
+  }
+  return true;
+}
+
 bool is_delimiter(char c) {
   return std::isspace(static_cast<unsigned char>(c)) || c == ',' || c == '(' || c == ')' ||
          c == '[' || c == ']' || c == '{' || c == '}' || c == '"' || c == ';';
@@ -112,7 +132,10 @@ nlohmann::json EdnReader::read_string() {
   size_t start_line = line_;
   while (pos_ < s_.size()) {
     char c = s_[pos_++];
-    if (c == '"') return out;
+    if (c == '"') {
+      if (!valid_utf8(out)) throw EdnError(start_line, "a string that is not UTF-8");
+      return out;
+    }
     if (c == '\n') ++line_;
     if (c != '\\') {
       out += c;
@@ -135,7 +158,7 @@ nlohmann::json EdnReader::read_string() {
         if (r.ec != std::errc() || r.ptr != s_.data() + pos_ + 4)
           throw EdnError(line_, "a bad \\u escape");
         pos_ += 4;
-        // UTF-8 encode (surrogates are kept as they are: we only compare strings)
+        if (cp >= 0xD800 && cp <= 0xDFFF) throw EdnError(line_, "a \\u escape of a lone surrogate");
         if (cp < 0x80) {
           out += static_cast<char>(cp);
         } else if (cp < 0x800) {
@@ -161,6 +184,7 @@ nlohmann::json EdnReader::read_char() {
   while (pos_ < s_.size() && !is_delimiter(s_[pos_])) ++pos_;
   std::string name(s_.substr(start, pos_ - start));
   if (name.empty()) throw EdnError(line_, "a lone '\\'");
+  if (!valid_utf8(name)) throw EdnError(line_, "a character that is not UTF-8");
   if (name == "newline") return "\n";
   if (name == "space") return " ";
   if (name == "tab") return "\t";
@@ -173,6 +197,7 @@ nlohmann::json EdnReader::read_atom() {
   while (pos_ < s_.size() && !is_delimiter(s_[pos_])) ++pos_;
   std::string_view tok = s_.substr(start, pos_ - start);
   if (tok.empty()) throw EdnError(line_, std::string("unexpected '") + s_[pos_] + "'");
+  if (!valid_utf8(tok)) throw EdnError(line_, "a token that is not UTF-8");
   if (tok == "nil") return nullptr;
   if (tok == "true") return true;
   if (tok == "false") return false;

@@ -92,6 +92,16 @@ class Model {
   // place. False: the operation's recorded output cannot follow this state.
   virtual bool step(const Encoded& op, Value* state, ValuePool& pool) const = 0;
 
+  // Optional pruning. `op` is a read that does not fit `state` (the values
+  // of its keys); `others` are the operations that may still come before
+  // it. True only if no sequence of them can make it fit (e.g. kv: appends
+  // only lengthen a string, so a state that is not a prefix of what a get
+  // returned is hopeless unless a put may come). Must never guess.
+  virtual bool hopeless(const Encoded& op, const Value* state,
+                        const std::vector<const Encoded*>& others, ValuePool& pool) const {
+    return false;
+  }
+
   // For people: an operation, a value, and why a step is impossible.
   virtual std::string show_op(const LinOp& op) const;
   virtual std::string show_value(Value v, const ValuePool& pool) const { return pool.str(v); }

@@ -56,6 +56,18 @@ struct Strings {
   std::unordered_map<uint64_t, Value> children;         // (state, piece) -> node
   std::unordered_map<uint64_t, bool> equal_to_piece;    // (state, piece) -> same string?
   std::vector<Piece> pieces;
+  std::unordered_map<Value, std::vector<uint64_t>> prefix_hashes;  // of get values
+
+  // Hash of the first `len` characters of pool string p.
+  uint64_t prefix_hash(const ValuePool& pool, Value p, uint64_t len) {
+    auto it = prefix_hashes.find(p);
+    if (it == prefix_hashes.end()) {
+      std::vector<uint64_t> h{0};
+      for (unsigned char c : pool.str(p)) h.push_back(addmod(mulmod(h.back(), kBase), c + 1));
+      it = prefix_hashes.emplace(p, std::move(h)).first;
+    }
+    return it->second[len];
+  }
 
   const Piece& piece(const ValuePool& pool, Value p) {
     if (pieces.size() <= p) pieces.resize(p + 1);
@@ -171,6 +183,23 @@ class Kv : public Model {
       }
     }
     return false;
+  }
+
+  bool hopeless(const Encoded& op, const Value* state, const std::vector<const Encoded*>& others,
+                ValuePool& pool) const override {
+    if (op.kind != kGet) return false;
+    for (const Encoded* o : others)
+      if (o->kind == kPut) return false;  // a put may start the string afresh
+    // Only appends may come: the state must be a prefix of the value read.
+    // Different hashes prove it is not; equal ones prove nothing.
+    Strings& ss = strings_of(pool);
+    const Strings::Node& n = ss.nodes[state[0]];
+    const std::string& target = pool.str(op.args[0]);
+    if (n.len > target.size()) return true;
+    bool appends = false;
+    for (const Encoded* o : others) appends |= o->kind == kAppend;
+    if (!appends) return true;  // nothing can change it (and it does not fit)
+    return ss.prefix_hash(pool, op.args[0], n.len) != n.hash;
   }
 
   std::string show_value(Value v, const ValuePool& pool) const override {

@@ -392,19 +392,61 @@ class Search {
     // completion it can move to the front (it changes nothing, it fits
     // here, and whatever preceded it returns after it was invoked), so no
     // other branch is needed. Reads then never multiply the search.
+    bool forced = false;
     for (uint32_t j = f.begin; j < f.end; ++j) {
       uint32_t c = cand_[j];
       uint32_t ignored;
       if (ops_[c].enc.pure && !blocked(c) && apply(f.state, c, ignored)) {
         cand_[f.begin] = c;
         f.end = f.begin + 1;
+        forced = true;
         break;
       }
     }
     uint64_t own = 0;
     for (uint32_t j = f.begin; j < f.end; ++j) own |= atom_mask_[cand_[j]];
     f.own = own;
+    // No read fits. Each pending read must still be placed, before it
+    // returns, after some of the operations that may precede it: those
+    // pending now and those invoked before it returns. Ask the model
+    // whether any order of them could make it fit; if not for one read,
+    // this is a dead end (explained by the same atoms as if every branch
+    // had failed). Reads whose window reaches far ahead are not asked.
+    if (!forced && f.end > f.begin) {
+      for (uint32_t j = f.begin; j < f.end; ++j) {
+        uint32_t g = cand_[j];
+        if (!ops_[g].enc.pure || is_info_[g]) continue;
+        uint32_t until = call_bound(ops_[g].ret);
+        if (until > bound + 256) continue;
+        others_.clear();
+        for (uint32_t k = f.begin; k < f.end; ++k)
+          if (cand_[k] != g && (slot_mask_[cand_[k]] & slot_mask_[g])) others_.push_back(&ops_[cand_[k]].enc);
+        for (uint32_t k = bound; k < until; ++k)
+          if (slot_mask_[k] & slot_mask_[g]) others_.push_back(&ops_[k].enc);
+        bool dead;
+        if (k_ == 1) {
+          Value v = f.state;
+          dead = model_.hopeless(ops_[g].enc, &v, others_, pool_);
+        } else {
+          const Value* cur = states_.get(f.state);
+          scratch_.clear();
+          for (uint32_t slot : ops_[g].slots) scratch_.push_back(cur[slot]);
+          dead = model_.hopeless(ops_[g].enc, scratch_.data(), others_, pool_);
+        }
+        if (dead) {
+          f.end = f.begin;
+          break;
+        }
+      }
+    }
   }
+  uint32_t call_bound(uint64_t t) const {
+    return static_cast<uint32_t>(
+        std::lower_bound(ops_.begin(), ops_.end(), t,
+                         [](const SearchOp& o, uint64_t x) { return o.call < x; }) -
+        ops_.begin());
+  }
+  std::vector<const Encoded*> others_;
 
   bool blocked(uint32_t i) const { return sym_prev_[i] != kNone && !linearized(sym_prev_[i]); }
 
