@@ -125,12 +125,21 @@ Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& optio
   std::atomic<int64_t> memory_left(options.memory_limit > 0 ? options.memory_limit
                                                             : default_memory_limit());
   budget.memory_left = &memory_left;
+  // One invalid part decides the verdict: the others stop (their parts say
+  // "cancelled"), so an invalid history costs its easiest refutation.
+  std::atomic<bool> decided(false);
+  budget.cancel = &decided;
 
   // Largest parts first, so that the slowest starts at once.
   std::vector<size_t> order(parts.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return parts[a].ops.size() > parts[b].ops.size(); });
+  unsigned nthreads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Several threads: largest first, to balance. One: smallest first, so that
+  // an invalid history is caught by its cheapest part.
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    return nthreads > 1 ? parts[a].ops.size() > parts[b].ops.size()
+                        : parts[a].ops.size() < parts[b].ops.size();
+  });
   report.parts.resize(parts.size());
   std::atomic<size_t> next(0);
   std::exception_ptr failure;
@@ -158,6 +167,7 @@ Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& optio
                                 pool, budget);
         pr.outcome = r.outcome;
         pr.cause = r.cause;
+        if (r.outcome == Outcome::not_linearizable) decided = true;
         pr.configurations = r.configurations;
         pr.peak_bytes = r.peak_bytes + pool.bytes();
       } catch (...) {
@@ -167,7 +177,6 @@ Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& optio
       pr.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     }
   };
-  unsigned nthreads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
   nthreads = static_cast<unsigned>(std::min<size_t>(nthreads, parts.size()));
   if (nthreads <= 1) {
     worker();
