@@ -11,7 +11,6 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   nlohmann-json3-dev libgtest-dev libgmock-dev libxml2-dev
   libgraphviz-dev libxxhash-dev liblmdb-dev libsqlite3-dev uuid-dev libsimdjson-dev
-  clang libclang-rt-14-dev       # optional: the parsers' fuzz targets (tests/fuzz, -DECLAT_FUZZ=ON)
   gnuplot-nox                    # the perf checker's plots
   chromium                       # tests: timeline.html of a 1,000,000-operation history opens
 )
