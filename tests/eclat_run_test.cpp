@@ -94,6 +94,29 @@ void expect_nothing_left(const std::set<std::string>& ifs_before, const std::set
   EXPECT_EQ(named_namespaces(), ns_before) << "the run left network namespaces on the host";
 }
 
+// Starts a long default run in the background (output discarded).
+pid_t start_long_run(const fs::path& results) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = ::open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(ECLAT_BINARY, ECLAT_BINARY, "test", "--time-limit", "120", "--results", results.c_str(), nullptr);
+    _exit(127);
+  }
+  return pid;
+}
+
+// Until the run is well under way: nodes up, about 1500 operations recorded.
+bool wait_until_busy(const fs::path& history) {
+  for (int i = 0; i < 300; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::error_code ec;
+    if (fs::exists(history, ec) && fs::file_size(history, ec) > 150000) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST(EclatRun, MalformedInputExits3AndCreatesNothing) {
@@ -202,24 +225,9 @@ TEST(EclatRun, KilledMidRunLeavesNothingAndAReadableHistory) {
   auto ifs = host_interfaces();
   auto ns = named_namespaces();
   auto dir = fresh_results_dir("sigkill");
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int null = ::open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execl(ECLAT_BINARY, ECLAT_BINARY, "test", "--time-limit", "120", "--results", dir.c_str(), nullptr);
-    _exit(127);
-  }
-  // Wait until the run is well under way: nodes up, operations recorded.
-  fs::path history = dir / "miroir-set" / "latest" / "history.jsonl";
-  bool busy = false;
-  for (int i = 0; i < 300 && !busy; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::error_code ec;
-    busy = fs::exists(history, ec) && fs::file_size(history, ec) > 150000;  // about 1500 operations
-  }
-  ASSERT_TRUE(busy) << "the run never got going";
+  pid_t pid = start_long_run(dir);
+  ASSERT_GT(pid, 0);
+  ASSERT_TRUE(wait_until_busy(dir / "miroir-set" / "latest" / "history.jsonl")) << "the run never got going";
   EXPECT_FALSE(miroir_processes().empty());
   kill(pid, SIGKILL);
   int status = 0;
@@ -291,23 +299,10 @@ TEST(EclatRun, SigtermEndsTheRunGracefullyAsUnknown) {
   auto ifs = host_interfaces();
   auto ns = named_namespaces();
   auto dir = fresh_results_dir("sigterm");
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    int null = ::open("/dev/null", O_WRONLY);
-    dup2(null, 1);
-    dup2(null, 2);
-    execl(ECLAT_BINARY, ECLAT_BINARY, "test", "--time-limit", "120", "--results", dir.c_str(), nullptr);
-    _exit(127);
-  }
+  pid_t pid = start_long_run(dir);
+  ASSERT_GT(pid, 0);
   fs::path run = dir / "miroir-set" / "latest";
-  bool busy = false;
-  for (int i = 0; i < 300 && !busy; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    std::error_code ec;
-    busy = fs::exists(run / "history.jsonl", ec) && fs::file_size(run / "history.jsonl", ec) > 100000;
-  }
-  ASSERT_TRUE(busy) << "the run never got going";
+  ASSERT_TRUE(wait_until_busy(run / "history.jsonl")) << "the run never got going";
   kill(pid, SIGTERM);  // as a CI runner's timeout would
   int status = 0;
   waitpid(pid, &status, 0);
