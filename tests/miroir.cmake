@@ -25,3 +25,7 @@ add_dependencies(miroir_orchestrator_test miroir-node miroir-orchestrator)
 # The node's stores and group commit, in-process.
 miroir_test(miroir_store_test miroir_store_test.cpp)
 target_link_libraries(miroir_store_test PRIVATE miroir_node_lib)
+
+# miroir-ctl, the binary, against the golden vectors and a running cluster.
+miroir_test(miroir_ctl_test miroir_ctl_test.cpp)
+add_dependencies(miroir_ctl_test miroir-ctl miroir-node miroir-orchestrator)
