@@ -79,7 +79,7 @@ int test_command(const std::vector<std::string>& args) {
   TestConfig cfg = parse_test_args(args);
   auto system = make_system(cfg);
   auto workload = make_workload(cfg);
-  for (const auto& f : cfg.nemesis) make_fault(f);
+  for (const auto& f : cfg.nemesis) make_fault(f)->validate(cfg, *system);
   std::vector<std::string> checkers = cfg.checkers.empty() ? workload->default_checkers() : cfg.checkers;
   for (const auto& c : checkers) make_checker(c);
   cfg.checkers = checkers;

@@ -30,6 +30,9 @@ struct NemesisContext {
 class Fault {
  public:
   virtual ~Fault() = default;
+  // Before the lab exists: BadInput when this fault cannot run with that
+  // configuration or system (e.g. a hook the system does not offer).
+  virtual void validate(const TestConfig&, const System&) const {}
   virtual nlohmann::json start(NemesisContext& ctx) = 0;
   virtual nlohmann::json stop(NemesisContext& ctx) = 0;
   // The final heal: undo everything this fault may have done, whatever state

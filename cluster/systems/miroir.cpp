@@ -1,7 +1,9 @@
 // The miroir adapter: N storage nodes n1..nN at 198.18.0.1..N (groups split
-// evenly, in order), one orchestrator o1 at 198.18.0.101, the cluster
-// configuration written to <run>/cluster.json, each process's data and logs
-// under <run>/nodes/<name>/.
+// evenly, in order), K orchestrators o1..oK at 198.18.0.101.. (--set
+// orchestrators=K, default 1) sharing one durable state directory
+// <run>/orchestrators/ (their task map), the cluster configuration written
+// to <run>/cluster.json, each process's data and logs under
+// <run>/nodes/<name>/. Client i talks to orchestrator i mod K.
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -24,9 +26,11 @@ using std::chrono::milliseconds;
 constexpr int kNodePort = 7700;
 constexpr int kOrchestratorPort = 7600;
 constexpr int kOrchestratorIndex = 101;
+constexpr int kMaxOrchestrators = 9;
 
-// Bug switches of the storage node (positive controls, see miroir.md).
+// Bug switches (positive controls, see miroir.md), by the process that has them.
 const std::set<std::string> kNodeBugs = {"ack-before-durable"};
+const std::set<std::string> kOrchestratorBugs = {"ack-any-status", "retry-cache-aba", "get-by-id-shard0"};
 
 std::string ip_of(int index) { return "198.18.0." + std::to_string(index); }
 
@@ -36,12 +40,16 @@ class Miroir : public System {
 
   void validate(const TestConfig& cfg) const override {
     for (const auto& b : cfg.bugs) {
-      if (!kNodeBugs.count(b)) {
+      if (!kNodeBugs.count(b) && !kOrchestratorBugs.count(b)) {
+        std::set<std::string> all = kNodeBugs;
+        all.insert(kOrchestratorBugs.begin(), kOrchestratorBugs.end());
         std::string known;
-        for (const auto& k : kNodeBugs) known += (known.empty() ? "" : ", ") + k;
+        for (const auto& k : all) known += (known.empty() ? "" : ", ") + k;
         throw BadInput("unknown bug switch \"" + b + "\" for miroir (known: " + known + ")");
       }
     }
+    orchestrator_count();
+    read_policy();
     if (cfg.nodes > kOrchestratorIndex - 1)
       throw BadInput("--nodes " + std::to_string(cfg.nodes) + ": miroir supports at most " +
                      std::to_string(kOrchestratorIndex - 1) + " storage nodes");
@@ -61,10 +69,11 @@ class Miroir : public System {
     const auto bin = binary_dir();
     const milliseconds ready = ready_timeout();
 
-    std::vector<std::string> bug_args;
+    std::vector<std::string> node_bugs, orchestrator_bugs;
     for (const auto& b : cfg_.bugs) {
-      bug_args.push_back("--bug");
-      bug_args.push_back(b);
+      auto& to = kNodeBugs.count(b) ? node_bugs : orchestrator_bugs;
+      to.push_back("--bug");
+      to.push_back(b);
     }
     for (int i = 1; i <= cfg_.nodes; ++i) {
       std::string name = "n" + std::to_string(i);
@@ -74,29 +83,38 @@ class Miroir : public System {
       spec.exe = bin / "miroir-node";
       spec.args = {"--name", name, "--listen", host.ip + ":" + std::to_string(kNodePort),
                    "--data", (run_dir / "nodes" / name / "data").string()};
-      spec.args.insert(spec.args.end(), bug_args.begin(), bug_args.end());
+      spec.args.insert(spec.args.end(), node_bugs.begin(), node_bugs.end());
       spec.netns_fd = host.netns_fd;
       spec.log_dir = run_dir / "nodes" / name;
       addresses_[name] = host.ip + ":" + std::to_string(kNodePort);
       nodes_.push_back(name);
       procs_[name] = std::make_unique<NodeProcess>(spec);
     }
-    const Host& o = net.add_host("o1", kOrchestratorIndex);
-    ProcessSpec ospec;
-    ospec.name = "o1";
-    ospec.exe = bin / "miroir-orchestrator";
-    ospec.args = {"--name", "o1", "--listen", o.ip + ":" + std::to_string(kOrchestratorPort),
-                  "--config", config_path.string(), "--data", (run_dir / "nodes" / "o1" / "data").string()};
-    ospec.netns_fd = o.netns_fd;
-    ospec.log_dir = run_dir / "nodes" / "o1";
-    orchestrator_address_ = o.ip + ":" + std::to_string(kOrchestratorPort);
-    addresses_["o1"] = orchestrator_address_;
-    procs_["o1"] = std::make_unique<NodeProcess>(ospec);
+    // Every orchestrator opens the same task map, so a task created through
+    // one can be polled through another.
+    const auto shared_state = run_dir / "orchestrators";
+    for (int k = 1; k <= orchestrator_count(); ++k) {
+      const std::string name = "o" + std::to_string(k);
+      const Host& o = net.add_host(name, kOrchestratorIndex + k - 1);
+      ProcessSpec spec;
+      spec.name = name;
+      spec.exe = bin / "miroir-orchestrator";
+      spec.args = {"--name", name, "--listen", o.ip + ":" + std::to_string(kOrchestratorPort), "--config",
+                   config_path.string(), "--data", shared_state.string()};
+      if (cfg_.settings.has("unavailable-shards"))
+        spec.args.insert(spec.args.end(), {"--unavailable-shards", read_policy()});
+      spec.args.insert(spec.args.end(), orchestrator_bugs.begin(), orchestrator_bugs.end());
+      spec.netns_fd = o.netns_fd;
+      spec.log_dir = run_dir / "nodes" / name;
+      addresses_[name] = o.ip + ":" + std::to_string(kOrchestratorPort);
+      orchestrators_.push_back(name);
+      procs_[name] = std::make_unique<NodeProcess>(spec);
+    }
 
     for (const auto& n : nodes_) procs_[n]->start();
     for (const auto& n : nodes_) wait_ready(n, ready);
-    procs_["o1"]->start();
-    wait_ready("o1", ready);
+    for (const auto& o : orchestrators_) procs_[o]->start();
+    for (const auto& o : orchestrators_) wait_ready(o, ready);
   }
 
   std::vector<std::string> db_nodes() const override { return nodes_; }
@@ -135,14 +153,30 @@ class Miroir : public System {
                        "\n--- last lines of its log ---\n" + proc.log_tail(20));
   }
 
-  std::unique_ptr<Client> client(int) override {
-    return make_miroir_client(orchestrator_address_, milliseconds(static_cast<int64_t>(
-                                                         cfg_.settings.get_double("op-timeout", 5, 0.1, 3600) * 1000)));
+  // Worker i sticks to orchestrator i mod K (the final phase's worker -1 to o1).
+  std::unique_ptr<Client> client(int worker) override {
+    const auto k = static_cast<int>(orchestrators_.size());
+    const std::string& o = orchestrators_[static_cast<size_t>(((worker % k) + k) % k)];
+    return make_miroir_client(addresses_.at(o), milliseconds(static_cast<int64_t>(
+                                                    cfg_.settings.get_double("op-timeout", 5, 0.1, 3600) * 1000)));
+  }
+
+  bool can_fail_writes() const override { return true; }
+
+  void fail_writes(const std::string& node, double probability) override {
+    auto stub = miroir::Node::NewStub(miroir::make_channel(addresses_.at(node)));
+    grpc::ClientContext ctx;
+    miroir::set_deadline(ctx, milliseconds(2000));
+    miroir::NodeFaultRequest req;
+    req.set_fail_writes_probability(probability);
+    miroir::Empty rep;
+    grpc::Status st = stub->SetFault(&ctx, req, &rep);
+    if (!st.ok()) throw HarnessError("fail-writes on " + node + ": " + st.error_message());
   }
 
   bool wait_quiescent(milliseconds timeout) override {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto stub = miroir::Orchestrator::NewStub(miroir::make_channel(orchestrator_address_));
+    auto stub = miroir::Orchestrator::NewStub(miroir::make_channel(addresses_.at(orchestrators_.front())));
     std::string last = "no answer";
     while (std::chrono::steady_clock::now() < deadline) {
       grpc::ClientContext ctx;
@@ -161,8 +195,8 @@ class Miroir : public System {
   }
 
   void teardown() override {
-    // The orchestrator first, so that nothing writes to a stopping node.
-    if (auto it = procs_.find("o1"); it != procs_.end()) it->second->stop(milliseconds(5000));
+    // The orchestrators first, so that nothing writes to a stopping node.
+    for (const auto& o : orchestrators_) procs_[o]->stop(milliseconds(5000));
     for (const auto& n : nodes_) procs_[n]->stop(milliseconds(5000));
   }
 
@@ -186,6 +220,17 @@ class Miroir : public System {
     return c;
   }
 
+  int orchestrator_count() const {
+    return static_cast<int>(cfg_.settings.get_int("orchestrators", 1, 1, kMaxOrchestrators));
+  }
+
+  std::string read_policy() const {
+    std::string p = cfg_.settings.get_string("unavailable-shards", "partial");
+    if (p != "partial" && p != "error")
+      throw BadInput("setting unavailable-shards=" + p + ": must be partial or error");
+    return p;
+  }
+
   milliseconds ready_timeout() const {
     return milliseconds(static_cast<int64_t>(cfg_.settings.get_double("ready-timeout", 20, 1, 3600) * 1000));
   }
@@ -193,8 +238,8 @@ class Miroir : public System {
   TestConfig cfg_;
   std::vector<std::string> nodes_;
   std::map<std::string, std::string> addresses_;
+  std::vector<std::string> orchestrators_;
   std::map<std::string, std::unique_ptr<NodeProcess>> procs_;
-  std::string orchestrator_address_;
 };
 
 const bool registered =

@@ -16,9 +16,13 @@ class MiroirClient : public Client {
   MiroirClient(const std::string& address, milliseconds op_timeout)
       : stub_(miroir::Orchestrator::NewStub(miroir::make_channel(address))), timeout_(op_timeout) {}
 
+  // set: add(element), read() of everything. register: write(key, value)
+  // replaces document `key`, read(key) gets it by id.
   Op invoke(const Op& inv) override {
-    if (inv.f == "add") return add(inv);
-    if (inv.f == "read") return read(inv);
+    if (inv.f == "add") return write(inv, nlohmann::json{{"id", inv.value}, {"value", inv.value}});
+    if (inv.f == "write" && inv.key) return write(inv, nlohmann::json{{"id", *inv.key}, {"value", inv.value}});
+    if (inv.f == "read" && inv.key) return get(inv);
+    if (inv.f == "read") return read_all(inv);
     Op r = inv;
     r.type = OpType::fail;
     r.error = "miroir client: unsupported operation " + inv.f;
@@ -26,12 +30,14 @@ class MiroirClient : public Client {
   }
 
  private:
-  Op add(const Op& inv) {
+  // Acknowledged (ok) once the orchestrator's task succeeded; a degraded
+  // write is ok with error "degraded" (it took effect on some copies).
+  Op write(const Op& inv, const nlohmann::json& document) {
     Op r = inv;
     const auto deadline = clock_type::now() + timeout_;
     miroir::WriteRequest req;
     req.set_index("docs");
-    req.add_documents(nlohmann::json{{"id", inv.value}, {"value", inv.value}}.dump());
+    req.add_documents(document.dump());
     miroir::WriteReply rep;
     grpc::ClientContext ctx;
     miroir::set_deadline(ctx, timeout_);
@@ -86,7 +92,37 @@ class MiroirClient : public Client {
     }
   }
 
-  Op read(const Op& inv) {
+  // The document's "value", null when absent. Reads have no effect, so any
+  // trouble is a fail.
+  Op get(const Op& inv) {
+    Op r = inv;
+    miroir::GetRequest req;
+    req.set_index("docs");
+    req.set_id(*inv.key);
+    miroir::GetReply rep;
+    grpc::ClientContext ctx;
+    miroir::set_deadline(ctx, timeout_);
+    grpc::Status st = stub_->GetDocument(&ctx, req, &rep);
+    r.type = OpType::fail;
+    if (!st.ok()) {
+      r.error = "get: " + status_text(st);
+    } else if (!rep.error_code().empty()) {
+      r.error = rep.error_code() + ": " + rep.error_message();
+    } else if (!rep.found()) {
+      r.type = OpType::ok;
+      r.value = nullptr;
+    } else {
+      try {
+        r.value = nlohmann::json::parse(rep.json()).value("value", nlohmann::json());
+        r.type = OpType::ok;
+      } catch (const std::exception&) {
+        r.error = "unreadable document: " + rep.json();
+      }
+    }
+    return r;
+  }
+
+  Op read_all(const Op& inv) {
     Op r = inv;
     miroir::ListRequest req;
     req.set_index("docs");

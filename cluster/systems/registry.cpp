@@ -1,4 +1,5 @@
 #include "cluster/systems/system.hpp"
+#include "core/errors.hpp"
 #include "core/registry.hpp"
 
 namespace eclat {
@@ -13,6 +14,10 @@ bool register_system(const std::string& name, SystemFactory factory) {
   return registry().add(name, std::move(factory));
 }
 std::vector<std::string> system_names() { return registry().names(); }
+
+void System::fail_writes(const std::string&, double) {
+  throw HarnessError("this system has no fail-writes hook");
+}
 
 std::unique_ptr<System> make_system(const TestConfig& cfg) {
   auto system = registry().get(cfg.system)(cfg);

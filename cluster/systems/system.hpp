@@ -45,6 +45,13 @@ class System {
 
   // Stops every process (graceful, then kill). Safe to call twice.
   virtual void teardown() = 0;
+
+  // Fault hooks a system may offer the nemesis (faults that need them check
+  // in validate). fail_writes: from now on the node refuses writes with this
+  // probability, as a definite application error; 0 clears it. HarnessError
+  // when the node cannot be told (e.g. it is down).
+  virtual bool can_fail_writes() const { return false; }
+  virtual void fail_writes(const std::string& node, double probability);
 };
 
 using SystemFactory = std::function<std::unique_ptr<System>(const TestConfig&)>;

@@ -1,0 +1,75 @@
+// fail-writes: a random storage node starts refusing writes (a definite
+// application error, not a lost packet) with probability
+// --set fail-writes-probability=P (default 1); stop() clears it. This is the
+// fault that tells a system which counts refusals as acknowledgements
+// (miroir's ack-any-status) from one that does not: the refused documents
+// are on no node, yet the client would have heard "ok".
+#include <algorithm>
+
+#include "cluster/systems/system.hpp"
+#include "core/errors.hpp"
+#include "core/log.hpp"
+#include "nemesis/fault.hpp"
+
+namespace eclat {
+namespace {
+
+class FailWrites : public Fault {
+ public:
+  void validate(const TestConfig& cfg, const System& system) const override {
+    if (!system.can_fail_writes())
+      throw BadInput("nemesis fail-writes: system \"" + cfg.system + "\" has no way to make a node refuse writes");
+    cfg.settings.get_double("fail-writes-probability", 1, 0, 1);
+  }
+
+  nlohmann::json start(NemesisContext& ctx) override {
+    const double p = ctx.cfg.settings.get_double("fail-writes-probability", 1, 0, 1);
+    std::vector<std::string> up;
+    for (const auto& n : ctx.system.db_nodes())
+      if (ctx.system.process(n).running()) up.push_back(n);
+    if (up.empty()) return {{"nodes", nlohmann::json::array()}, {"note", "no node running"}};
+    const std::string target = up[std::uniform_int_distribution<size_t>(0, up.size() - 1)(ctx.rng)];
+    ctx.system.fail_writes(target, p);
+    failing_.push_back(target);
+    return {{"nodes", {target}}, {"probability", p}};
+  }
+
+  nlohmann::json stop(NemesisContext& ctx) override {
+    nlohmann::json cleared = nlohmann::json::array();
+    for (const auto& n : failing_) cleared.push_back(clear(ctx, n));
+    failing_.clear();
+    return {{"cleared", cleared}};
+  }
+
+  // The hook is in memory on the node: a restarted node has none, a running
+  // one is told again. Every node, whatever start() did.
+  nlohmann::json heal(NemesisContext& ctx) override {
+    failing_.clear();
+    nlohmann::json cleared = nlohmann::json::array();
+    for (const auto& n : ctx.system.db_nodes())
+      if (ctx.system.process(n).running()) cleared.push_back(clear(ctx, n));
+    return {{"cleared", cleared}};
+  }
+
+ private:
+  static nlohmann::json clear(NemesisContext& ctx, const std::string& node) {
+    nlohmann::json r = {{"node", node}};
+    try {
+      ctx.system.fail_writes(node, 0);
+      r["ok"] = true;
+    } catch (const std::exception& e) {
+      // A node that is down has no fault left to clear when it comes back.
+      ECLAT_LOG(warn, "nemesis") << "clearing fail-writes on " << node << ": " << e.what();
+      r["ok"] = false;
+      r["error"] = e.what();
+    }
+    return r;
+  }
+
+  std::vector<std::string> failing_;
+};
+
+const bool registered = register_fault("fail-writes", [] { return std::make_unique<FailWrites>(); });
+
+}  // namespace
+}  // namespace eclat

@@ -1,0 +1,78 @@
+// register: workers write and read single-value registers, one document per
+// key, checked per key for linearizability (model cas-register, split by key).
+//
+// Keys overlap on purpose: `--set keys=K` keys are live at a time (default
+// 5), so several workers hit the same key concurrently. Values come from
+// 0..values-1 (default 5), small so that a value comes back (v1, v2, v1),
+// which is what exposes a system that deduplicates identical requests. Like
+// Jepsen's independent keys, a key is retired after about kOpsPerKey (300)
+// operations and the next generation of K keys takes over: the search cost
+// of a key stays bounded however long the run is.
+// After the heal every key is read once more: a write acknowledged and then
+// lost shows up as a stale final read.
+#include <atomic>
+
+#include "cluster/systems/system.hpp"
+#include "core/log.hpp"
+#include "workloads/runner.hpp"
+#include "workloads/workload.hpp"
+
+namespace eclat {
+namespace {
+
+constexpr int64_t kOpsPerKey = 300;
+
+class RegisterWorkload : public Workload {
+ public:
+  explicit RegisterWorkload(const TestConfig& cfg)
+      : keys_(cfg.settings.get_int("keys", 5, 1, 1'000'000)),
+        values_(cfg.settings.get_int("values", 5, 1, 1'000'000'000)),
+        read_fraction_(cfg.settings.get_double("read-fraction", 0.5, 0, 1)) {}
+
+  Op next(int, std::mt19937_64& rng) override {
+    const int64_t generation = ops_.fetch_add(1) / (kOpsPerKey * keys_);
+    const int64_t key = generation * keys_ + std::uniform_int_distribution<int64_t>(0, keys_ - 1)(rng);
+    int64_t seen = highest_key_.load();
+    while (key > seen && !highest_key_.compare_exchange_weak(seen, key)) {
+    }
+    Op op;
+    op.key = std::to_string(key);
+    if (std::uniform_real_distribution<double>(0, 1)(rng) < read_fraction_) {
+      op.f = "read";
+    } else {
+      op.f = "write";
+      op.value = std::uniform_int_distribution<int64_t>(0, values_ - 1)(rng);
+    }
+    return op;
+  }
+
+  // One read of every key ever used, once the cluster is healed and quiet.
+  void final_phase(System& system, HistoryRecorder& recorder) override {
+    auto client = system.client(-1);
+    const int64_t n = highest_key_.load() + 1;
+    int64_t failed = 0;
+    for (int64_t k = 0; k < n; ++k) {
+      Op read;
+      read.f = "read";
+      read.key = std::to_string(k);
+      if (recorder.run(*client, read, recorder.fresh_process()).type != OpType::ok) ++failed;
+    }
+    ECLAT_LOG(info, "workload") << "final reads: " << n << " keys, " << failed << " failed";
+  }
+
+  std::vector<std::string> default_checkers() const override {
+    return {"linearizable", "stats", "perf", "timeline", "partitions"};
+  }
+
+ private:
+  const int64_t keys_, values_;
+  const double read_fraction_;
+  std::atomic<int64_t> ops_{0};
+  std::atomic<int64_t> highest_key_{-1};
+};
+
+const bool registered = register_workload(
+    "register", [](const TestConfig& cfg) { return std::make_unique<RegisterWorkload>(cfg); });
+
+}  // namespace
+}  // namespace eclat
