@@ -1,6 +1,8 @@
-// Reads. get-by-id asks one owner of the id's shard (round robin among the
-// owners of group 0 for now; search groups come with the search path) and
-// does not fail over: an unreachable owner is reported, as upstream does.
+// Reads. get-by-id asks one owner of the id's shard: the group round robin
+// (per orchestrator), then round robin among that group's owners, skipping
+// owners the health prober knows down while another one is up. It does not
+// fail over: an owner that does not answer is reported
+// (miroir_shard_unavailable), as upstream does.
 // list pages every shard 0..S-1 from one owner at a time by offset, moving to
 // the next write target when one fails; a shard nobody answers for yields a
 // page with miroir_shard_unavailable, never a silent gap.
@@ -10,13 +12,16 @@
 
 #include "miroir.pb.h"
 #include "miroir/orchestrator/node_clients.hpp"
+#include "miroir/orchestrator/node_states.hpp"
+#include "miroir/orchestrator/options.hpp"
 #include "miroir/orchestrator/topology.hpp"
 
 namespace miroir::orchestrator {
 
 class ReadPath {
  public:
-  ReadPath(const Topology& topology, NodeClients& nodes);
+  ReadPath(const Topology& topology, NodeClients& nodes, const NodeStates& states,
+           BugSwitches bugs = {});
 
   GetReply get(const GetRequest& request);
   // emit() returns false when the client went away: listing stops.
@@ -25,7 +30,9 @@ class ReadPath {
  private:
   const Topology& topology_;
   NodeClients& nodes_;
-  std::atomic<uint64_t> round_robin_{0};
+  const NodeStates& states_;
+  const BugSwitches bugs_;
+  std::atomic<uint64_t> round_robin_{0};  // get-by-id: group and replica turns
 };
 
 }  // namespace miroir::orchestrator

@@ -1,0 +1,40 @@
+// What an orchestrator is told at start besides its cluster: the bug switches
+// (positive controls, `--bug NAME`) and the health-probe pacing. One value
+// passed down to the parts that care, so no switch is a global and a test can
+// build a service with any combination.
+#pragma once
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace miroir::orchestrator {
+
+// Each switch turns one documented divergence of upstream's code from its
+// design back on (shared/design/miroir.md, "Bug switches"). All off = design.
+struct BugSwitches {
+  // Any node reply, even a refusal (non-empty error_code), counts as an
+  // acknowledgement for the quorum.
+  bool ack_any_status = false;
+  // An identical request body to the same node within 60 s is not resent:
+  // the earlier reply is reused (v1, v2, v1 leaves v2).
+  bool retry_cache_aba = false;
+  // get-by-id asks an owner of shard 0 instead of the id's shard.
+  bool get_by_id_shard0 = false;
+};
+
+// The names `--bug` accepts, in the order --help lists them.
+const std::vector<std::string>& known_bug_switches();
+
+// Throws std::invalid_argument naming an unknown switch.
+BugSwitches parse_bug_switches(const std::vector<std::string>& names);
+
+struct OrchestratorOptions {
+  BugSwitches bugs;
+  // Health probes (design: every 5 s, 2 s timeout). Tests shorten the
+  // interval; the timeout is min(probe_timeout, probe_interval) so rounds
+  // never overlap.
+  std::chrono::milliseconds probe_interval{5000};
+  std::chrono::milliseconds probe_timeout{2000};
+};
+
+}  // namespace miroir::orchestrator
