@@ -25,3 +25,11 @@ add_dependencies(miroir_orchestrator_test miroir-node miroir-orchestrator)
 # The node's stores and group commit, in-process.
 miroir_test(miroir_store_test miroir_store_test.cpp)
 target_link_libraries(miroir_store_test PRIVATE miroir_node_lib)
+
+# The orchestrator's parts, in-process (node states, retry cache, task store).
+miroir_test(miroir_orchestrator_parts_test miroir_orchestrator_parts_test.cpp)
+target_link_libraries(miroir_orchestrator_parts_test PRIVATE miroir_orchestrator_lib)
+
+# The orchestrator data path with real processes: quorum, kills, probes, two orchestrators.
+miroir_test(miroir_orchestrator_data_test miroir_orchestrator_data_test.cpp)
+add_dependencies(miroir_orchestrator_data_test miroir-node miroir-orchestrator)

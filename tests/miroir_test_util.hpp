@@ -202,30 +202,46 @@ class NodeProcess {
   std::unique_ptr<Child> child_;
 };
 
-// A whole cluster on 127.0.0.1: `nodes` miroir-nodes (one group) and one
-// miroir-orchestrator in front of them.
+// The shape of a LocalCluster: nodes per replica group (n1, n2, ... numbered
+// across groups in order), RF, shards, and the orchestrators in front.
+struct ClusterOptions {
+  std::vector<int> nodes_per_group = {3};
+  uint32_t rf = 1;
+  uint32_t shards = 16;
+  // Extra flags of every orchestrator, e.g. {"--bug", "ack-any-status"}.
+  std::vector<std::string> orchestrator_args = {};
+  // o1, o2, ...: all share one --data directory (how orchestrators of one
+  // cluster share their task map).
+  int orchestrators = 1;
+};
+
+// A whole cluster on 127.0.0.1: miroir-nodes and miroir-orchestrators.
 class LocalCluster {
  public:
+  // `nodes` miroir-nodes in one group and one orchestrator.
   LocalCluster(const std::string& tag, int nodes, uint32_t rf, uint32_t shards = 16)
-      : dir_(tag) {
-    config_.shards = shards;
-    config_.replication_factor = rf;
+      : LocalCluster(tag, ClusterOptions{{nodes}, rf, shards}) {}
+
+  LocalCluster(const std::string& tag, ClusterOptions options) : dir_(tag), options_(std::move(options)) {
+    config_.shards = options_.shards;
+    config_.replication_factor = options_.rf;
     config_.index = "docs";
-    for (int i = 1; i <= nodes; ++i) {
-      nodes_.push_back(std::make_unique<NodeProcess>("n" + std::to_string(i), dir_));
-      config_.nodes.push_back(NodeConfig{nodes_.back()->name(), nodes_.back()->address(), 0});
-    }
+    int number = 0;
+    for (uint32_t g = 0; g < options_.nodes_per_group.size(); ++g)
+      for (int i = 0; i < options_.nodes_per_group[g]; ++i) {
+        nodes_.push_back(std::make_unique<NodeProcess>("n" + std::to_string(++number), dir_));
+        config_.nodes.push_back(NodeConfig{nodes_.back()->name(), nodes_.back()->address(), g});
+      }
     for (auto& n : nodes_) n->spawn();
     std::ofstream(dir_ / "cluster.json") << config_.to_json().dump(2);
-    orchestrator_address_ = "127.0.0.1:" + std::to_string(free_port());
-    orchestrator_ = std::make_unique<Child>(
-        std::vector<std::string>{binary("miroir-orchestrator"), "--name", "o1", "--listen",
-                                 orchestrator_address_, "--config", dir_ / "cluster.json", "--data",
-                                 dir_ / "data-o1"},
-        dir_ / "o1.log");
+    for (int i = 0; i < options_.orchestrators; ++i) {
+      orchestrator_addresses_.push_back("127.0.0.1:" + std::to_string(free_port()));
+      orchestrators_.push_back(spawn_orchestrator(i));
+    }
     for (auto& n : nodes_) n->wait_ready();
-    if (!wait_healthy<miroir::Orchestrator>(orchestrator_address_, *orchestrator_))
-      throw std::runtime_error("orchestrator did not start: " + read_file(dir_ / "o1.log"));
+    for (int i = 0; i < options_.orchestrators; ++i)
+      if (!wait_healthy<miroir::Orchestrator>(orchestrator_addresses_[i], *orchestrators_[i]))
+        throw std::runtime_error("orchestrator did not start: " + read_file(orchestrator_log(i)));
   }
 
   const ClusterConfig& config() const { return config_; }
@@ -234,19 +250,29 @@ class LocalCluster {
       if (n->name() == name) return *n;
     throw std::runtime_error("no node " + name);
   }
-  std::unique_ptr<miroir::Orchestrator::Stub> stub() const {
-    return miroir::Orchestrator::NewStub(make_channel(orchestrator_address_));
+  std::unique_ptr<miroir::Orchestrator::Stub> stub(int i = 0) const {
+    return miroir::Orchestrator::NewStub(make_channel(orchestrator_addresses_.at(i)));
   }
-  const std::string& orchestrator_address() const { return orchestrator_address_; }
-  int stop_orchestrator() { return orchestrator_->term(); }
+  const std::string& orchestrator_address(int i = 0) const { return orchestrator_addresses_.at(i); }
+  std::string orchestrator_log(int i = 0) const { return dir_ / ("o" + std::to_string(i + 1) + ".log"); }
+  int stop_orchestrator(int i = 0) { return orchestrators_.at(i)->term(); }
   const TempDir& dir() const { return dir_; }
 
  private:
+  std::unique_ptr<Child> spawn_orchestrator(int i) {
+    std::vector<std::string> argv = {binary("miroir-orchestrator"), "--name", "o" + std::to_string(i + 1),
+                                     "--listen", orchestrator_addresses_[i], "--config",
+                                     dir_ / "cluster.json", "--data", dir_ / "data-o1"};
+    argv.insert(argv.end(), options_.orchestrator_args.begin(), options_.orchestrator_args.end());
+    return std::make_unique<Child>(argv, orchestrator_log(i));
+  }
+
   TempDir dir_;
+  ClusterOptions options_;
   ClusterConfig config_;
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
-  std::string orchestrator_address_;
-  std::unique_ptr<Child> orchestrator_;
+  std::vector<std::string> orchestrator_addresses_;
+  std::vector<std::unique_ptr<Child>> orchestrators_;
 };
 
 }  // namespace miroir::test
