@@ -33,3 +33,7 @@ target_link_libraries(miroir_orchestrator_parts_test PRIVATE miroir_orchestrator
 # The orchestrator data path with real processes: quorum, kills, probes, two orchestrators.
 miroir_test(miroir_orchestrator_data_test miroir_orchestrator_data_test.cpp)
 add_dependencies(miroir_orchestrator_data_test miroir-node miroir-orchestrator)
+
+# The orchestrator's bug switches, each with and without.
+miroir_test(miroir_orchestrator_bugs_test miroir_orchestrator_bugs_test.cpp)
+add_dependencies(miroir_orchestrator_bugs_test miroir-node miroir-orchestrator)

@@ -291,3 +291,77 @@ TEST(MiroirSharedOrchestrators, TwoOrchestratorsOnOneDataDirectoryShareTasks) {
   EXPECT_EQ(cluster.stop_orchestrator(0), 0);
   EXPECT_EQ(cluster.stop_orchestrator(1), 0);
 }
+
+TEST(MiroirUpdateDelete, MergeAndDeleteReachEveryCopyWithQuorum) {
+  LocalCluster cluster("update-delete", ClusterOptions{{3}, 2});
+  auto stub = cluster.stub();
+  const auto& c = cluster.config();
+  auto w = add(*stub, {R"({"id":"a","x":1,"y":1,"tags":["t"]})", R"({"id":"b","x":1})"});
+  ASSERT_EQ(task(*stub, w.task_id()).status(), "succeeded");
+
+  // Add-or-update: fields merged into the stored document; an absent
+  // document is inserted.
+  auto m = add(*stub, {R"({"id":"a","y":2,"z":3})", R"({"id":"c","only":true})"}, /*merge=*/true);
+  ASSERT_EQ(m.error_code(), "") << m.error_message();
+  EXPECT_EQ(m.acked(), m.targets());
+  ASSERT_EQ(task(*stub, m.task_id()).status(), "succeeded");
+  const auto merged = nlohmann::json::parse(R"({"id":"a","x":1,"y":2,"tags":["t"],"z":3})");
+  EXPECT_EQ(nlohmann::json::parse(get(*stub, "a").json()), merged);
+  EXPECT_EQ(nlohmann::json::parse(get(*stub, "c").json()), nlohmann::json::parse(R"({"id":"c","only":true})"));
+  for (const auto& owner : owners_of(c, "a")) {
+    auto held = node_get(*cluster.node(owner).stub(), "a");
+    ASSERT_TRUE(held) << owner;
+    EXPECT_EQ((*held)["_miroir_shard"], miroir::shard_for_key("a", c.shards)) << owner;
+    held->erase("_miroir_shard");
+    EXPECT_EQ(*held, merged) << owner;
+  }
+  // Reserved fields are refused in an update too.
+  EXPECT_EQ(add(*stub, {R"({"id":"a","_miroir_shard":1})"}, true).error_code(), "miroir_reserved_field");
+
+  // Delete by ids: every copy, ids that do not exist are no-ops.
+  auto d = delete_ids(*stub, {"a", "absent"});
+  ASSERT_EQ(d.error_code(), "") << d.error_message();
+  EXPECT_FALSE(d.degraded());
+  ASSERT_EQ(task(*stub, d.task_id()).status(), "succeeded");
+  auto g = get(*stub, "a");
+  EXPECT_EQ(g.error_code(), "");
+  EXPECT_FALSE(g.found());
+  for (const auto& owner : owners_of(c, "a")) EXPECT_FALSE(node_get(*cluster.node(owner).stub(), "a")) << owner;
+  EXPECT_TRUE(get(*stub, "b").found());
+
+  // A bad id refuses the whole request before any node hears of it.
+  auto bad = delete_ids(*stub, {"b", ""});
+  EXPECT_EQ(bad.error_code(), "miroir_bad_document");
+  EXPECT_NE(bad.error_message().find("id 1"), std::string::npos) << bad.error_message();
+  EXPECT_EQ(bad.targets(), 0u);
+
+  // RF=2 needs both copies: with one owner of b's shard down, the delete
+  // misses quorum and b stays on the live copy.
+  const std::string down = owners_of(c, "b")[0], alive = owners_of(c, "b")[1];
+  cluster.node(down).kill9();
+  auto nd = delete_ids(*stub, {"b"});
+  EXPECT_EQ(nd.error_code(), "miroir_no_quorum") << nd.error_message();
+  EXPECT_EQ(nd.task_id(), "");
+  EXPECT_EQ(nd.acked(), 1u) << "the live copy enqueued the delete: a failed delete may still apply";
+  auto nm = add(*stub, {R"({"id":"b","x":2})"}, true);
+  EXPECT_EQ(nm.error_code(), "miroir_no_quorum");
+}
+
+TEST(MiroirUpdateDelete, DeleteWithOneGroupDownIsDegraded) {
+  LocalCluster cluster("delete-rg2", ClusterOptions{{2, 2}, 1});
+  auto stub = cluster.stub();
+  const auto& c = cluster.config();
+  std::string id = id_owned(c, "n3", true, 1);
+  auto w = add(*stub, {nlohmann::json{{"id", id}}.dump()});
+  ASSERT_EQ(task(*stub, w.task_id()).status(), "succeeded");
+  cluster.node("n3").kill9();
+  auto d = delete_ids(*stub, {id});
+  ASSERT_EQ(d.error_code(), "") << d.error_message();
+  EXPECT_TRUE(d.degraded());
+  ASSERT_EQ(d.degraded_groups_size(), 1);
+  EXPECT_EQ(d.degraded_groups(0), 1u);
+  ASSERT_EQ(d.degraded_shards_size(), 1);
+  EXPECT_EQ(d.degraded_shards(0), miroir::shard_for_key(id, c.shards));
+  EXPECT_EQ(task(*stub, d.task_id()).status(), "succeeded");
+  EXPECT_FALSE(node_get(*cluster.node(owners_of(c, id, 0)[0]).stub(), id));
+}
