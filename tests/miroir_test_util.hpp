@@ -234,11 +234,14 @@ class LocalCluster {
       }
     for (auto& n : nodes_) n->spawn();
     std::ofstream(dir_ / "cluster.json") << config_.to_json().dump(2);
+    // Nodes first: an orchestrator probes its nodes as soon as it starts, and
+    // a probe refused by a node not yet listening puts that channel in
+    // reconnect backoff, so the first writes could miss quorum.
+    for (auto& n : nodes_) n->wait_ready();
     for (int i = 0; i < options_.orchestrators; ++i) {
       orchestrator_addresses_.push_back("127.0.0.1:" + std::to_string(free_port()));
       orchestrators_.push_back(spawn_orchestrator(i));
     }
-    for (auto& n : nodes_) n->wait_ready();
     for (int i = 0; i < options_.orchestrators; ++i)
       if (!wait_healthy<miroir::Orchestrator>(orchestrator_addresses_[i], *orchestrators_[i]))
         throw std::runtime_error("orchestrator did not start: " + read_file(orchestrator_log(i)));
