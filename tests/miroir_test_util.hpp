@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -202,30 +203,48 @@ class NodeProcess {
   std::unique_ptr<Child> child_;
 };
 
-// A whole cluster on 127.0.0.1: `nodes` miroir-nodes (one group) and one
-// miroir-orchestrator in front of them.
+// A whole cluster on 127.0.0.1: `nodes` miroir-nodes split evenly into
+// `groups` replica groups (n1.. in group 0, then group 1, ...) and one
+// miroir-orchestrator in front of them, started with `orchestrator_args`.
 class LocalCluster {
  public:
-  LocalCluster(const std::string& tag, int nodes, uint32_t rf, uint32_t shards = 16)
+  LocalCluster(const std::string& tag, int nodes, uint32_t rf, uint32_t shards = 16, uint32_t groups = 1,
+               const std::vector<std::string>& orchestrator_args = {})
       : dir_(tag) {
     config_.shards = shards;
     config_.replication_factor = rf;
     config_.index = "docs";
+    const int per_group = std::max(1, nodes / static_cast<int>(std::max<uint32_t>(groups, 1)));
     for (int i = 1; i <= nodes; ++i) {
       nodes_.push_back(std::make_unique<NodeProcess>("n" + std::to_string(i), dir_));
-      config_.nodes.push_back(NodeConfig{nodes_.back()->name(), nodes_.back()->address(), 0});
+      config_.nodes.push_back(NodeConfig{nodes_.back()->name(), nodes_.back()->address(),
+                                         static_cast<uint32_t>((i - 1) / per_group)});
     }
     for (auto& n : nodes_) n->spawn();
     std::ofstream(dir_ / "cluster.json") << config_.to_json().dump(2);
     orchestrator_address_ = "127.0.0.1:" + std::to_string(free_port());
-    orchestrator_ = std::make_unique<Child>(
-        std::vector<std::string>{binary("miroir-orchestrator"), "--name", "o1", "--listen",
-                                 orchestrator_address_, "--config", dir_ / "cluster.json", "--data",
-                                 dir_ / "data-o1"},
-        dir_ / "o1.log");
+    orchestrator_ = spawn_orchestrator("o1", orchestrator_address_, orchestrator_args);
     for (auto& n : nodes_) n->wait_ready();
     if (!wait_healthy<miroir::Orchestrator>(orchestrator_address_, *orchestrator_))
       throw std::runtime_error("orchestrator did not start: " + read_file(dir_ / "o1.log"));
+  }
+
+  // Another orchestrator over the same nodes, with its own data directory
+  // and flags; stopped (SIGKILL) when the returned object dies.
+  struct ExtraOrchestrator {
+    std::string address;
+    std::unique_ptr<Child> child;
+    std::unique_ptr<miroir::Orchestrator::Stub> stub() const {
+      return miroir::Orchestrator::NewStub(make_channel(address));
+    }
+  };
+  ExtraOrchestrator start_orchestrator(const std::string& name, const std::vector<std::string>& args) {
+    ExtraOrchestrator o;
+    o.address = "127.0.0.1:" + std::to_string(free_port());
+    o.child = spawn_orchestrator(name, o.address, args);
+    if (!wait_healthy<miroir::Orchestrator>(o.address, *o.child))
+      throw std::runtime_error("orchestrator " + name + " did not start: " + read_file(dir_ / (name + ".log")));
+    return o;
   }
 
   const ClusterConfig& config() const { return config_; }
@@ -242,6 +261,14 @@ class LocalCluster {
   const TempDir& dir() const { return dir_; }
 
  private:
+  std::unique_ptr<Child> spawn_orchestrator(const std::string& name, const std::string& address,
+                                            const std::vector<std::string>& args) {
+    std::vector<std::string> argv{binary("miroir-orchestrator"), "--name", name, "--listen", address,
+                                  "--config", dir_ / "cluster.json", "--data", dir_ / ("data-" + name)};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<Child>(argv, dir_ / (name + ".log"));
+  }
+
   TempDir dir_;
   ClusterConfig config_;
   std::vector<std::unique_ptr<NodeProcess>> nodes_;

@@ -19,11 +19,14 @@
 namespace {
 
 const char* kUsage =
-    "usage: miroir-orchestrator --name NAME --listen HOST:PORT --config FILE --data DIR [--bug NAME]...\n"
+    "usage: miroir-orchestrator --name NAME --listen HOST:PORT --config FILE --data DIR\n"
+    "                           [--unavailable-shards partial|error] [--bug NAME]...\n"
     "  --name    orchestrator name\n"
     "  --listen  address to serve miroir.Orchestrator on, e.g. 198.18.0.101:7600\n"
     "  --config  cluster configuration (JSON: shards, replication_factor, index, nodes)\n"
     "  --data    directory of the durable task map (tasks.sqlite, created if missing)\n"
+    "  --unavailable-shards  a search or list with a shard no owner answers for:\n"
+    "            partial (default: answer without it, flagged degraded) or error\n"
     "  --bug     positive control (none implemented in this version)\n";
 
 // Orchestrator bug switches arrive with the migration path.
@@ -34,9 +37,10 @@ const std::set<std::string> kKnownBugs = {};
 int main(int argc, char** argv) {
   miroir::block_termination_signals();
   miroir::init_grpc_process();
-  miroir::Flags flags({"name", "listen", "config", "data"}, {"bug"});
+  miroir::Flags flags({"name", "listen", "config", "data", "unavailable-shards"}, {"bug"});
   std::string name, listen, config_path, data;
   miroir::ClusterConfig config;
+  miroir::orchestrator::OrchestratorOptions options;
   try {
     flags.parse(argc, argv);
     if (flags.help()) {
@@ -49,6 +53,11 @@ int main(int argc, char** argv) {
     listen = flags.required("listen");
     config_path = flags.required("config");
     data = flags.required("data");
+    if (auto p = flags.get("unavailable-shards")) {
+      auto policy = miroir::orchestrator::parse_unavailable_shards(*p);
+      if (!policy) throw miroir::UsageError("--unavailable-shards must be partial or error, not \"" + *p + "\"");
+      options.unavailable_shards = *policy;
+    }
     config = miroir::ClusterConfig::load(config_path);
   } catch (const miroir::UsageError& e) {
     miroir::usage_exit(kUsage, e.what());
@@ -58,7 +67,7 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<miroir::orchestrator::OrchestratorService> service;
   try {
-    service = std::make_unique<miroir::orchestrator::OrchestratorService>(name, config, data);
+    service = std::make_unique<miroir::orchestrator::OrchestratorService>(name, config, data, options);
   } catch (const std::exception& e) {
     ECLAT_LOG(error, name) << "cannot start: " << e.what();
     return 1;
@@ -76,7 +85,8 @@ int main(int argc, char** argv) {
   }
   ECLAT_LOG(info, name) << "orchestrator serving on " << listen << ": " << config.nodes.size()
                         << " nodes, " << config.shards << " shards, RF "
-                        << config.replication_factor << ", " << config.replica_groups() << " group(s)";
+                        << config.replication_factor << ", " << config.replica_groups() << " group(s), "
+                        << "unavailable shards: " << to_string(options.unavailable_shards);
 
   int sig = miroir::wait_for_termination_signal();
   ECLAT_LOG(info, name) << "signal " << sig << ": shutting down";

@@ -14,14 +14,15 @@ grpc::Status internal(const char* what, const std::exception& e) {
 }  // namespace
 
 OrchestratorService::OrchestratorService(std::string name, ClusterConfig config,
-                                         const std::string& data_dir)
+                                         const std::string& data_dir, OrchestratorOptions options)
     : name_(std::move(name)),
       topology_(std::move(config)),
       nodes_(topology_.config()),
       tasks_(data_dir),
       writes_(topology_, nodes_, tasks_),
       tracker_(topology_, nodes_, tasks_),
-      reads_(topology_, nodes_) {}
+      reads_(topology_, nodes_, options.unavailable_shards),
+      searches_(topology_, nodes_, options.unavailable_shards) {}
 
 grpc::Status OrchestratorService::Health(grpc::ServerContext*, const Empty*, HealthReply* reply) {
   reply->set_name(name_);
@@ -59,6 +60,12 @@ grpc::Status OrchestratorService::ListDocuments(grpc::ServerContext* ctx, const 
                                                 grpc::ServerWriter<ListPage>* writer) {
   reads_.list(*req, [&](const ListPage& page) { return !ctx->IsCancelled() && writer->Write(page); });
   if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::Search(grpc::ServerContext*, const SearchRequest* req,
+                                         SearchReply* reply) {
+  *reply = searches_.search(*req);
   return grpc::Status::OK;
 }
 

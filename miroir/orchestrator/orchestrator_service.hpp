@@ -5,7 +5,9 @@
 
 #include "miroir.grpc.pb.h"
 #include "miroir/orchestrator/node_clients.hpp"
+#include "miroir/orchestrator/options.hpp"
 #include "miroir/orchestrator/read_path.hpp"
+#include "miroir/orchestrator/search_path.hpp"
 #include "miroir/orchestrator/task_store.hpp"
 #include "miroir/orchestrator/task_tracker.hpp"
 #include "miroir/orchestrator/topology.hpp"
@@ -15,7 +17,8 @@ namespace miroir::orchestrator {
 
 class OrchestratorService final : public miroir::Orchestrator::Service {
  public:
-  OrchestratorService(std::string name, ClusterConfig config, const std::string& data_dir);
+  OrchestratorService(std::string name, ClusterConfig config, const std::string& data_dir,
+                      OrchestratorOptions options = {});
 
   grpc::Status Health(grpc::ServerContext*, const Empty*, HealthReply*) override;
   grpc::Status AddDocuments(grpc::ServerContext*, const WriteRequest*, WriteReply*) override;
@@ -23,6 +26,7 @@ class OrchestratorService final : public miroir::Orchestrator::Service {
   grpc::Status GetDocument(grpc::ServerContext*, const GetRequest*, GetReply*) override;
   grpc::Status ListDocuments(grpc::ServerContext*, const ListRequest*,
                              grpc::ServerWriter<ListPage>*) override;
+  grpc::Status Search(grpc::ServerContext*, const SearchRequest*, SearchReply*) override;
   grpc::Status ClusterStats(grpc::ServerContext*, const Empty*, ClusterStatsReply*) override;
 
  private:
@@ -33,6 +37,7 @@ class OrchestratorService final : public miroir::Orchestrator::Service {
   WritePath writes_;
   TaskTracker tracker_;
   ReadPath reads_;
+  SearchPath searches_;
 };
 
 }  // namespace miroir::orchestrator
