@@ -22,6 +22,9 @@ add_dependencies(miroir_node_test miroir-node)
 miroir_test(miroir_orchestrator_test miroir_orchestrator_test.cpp)
 add_dependencies(miroir_orchestrator_test miroir-node miroir-orchestrator)
 
+miroir_test(miroir_search_test miroir_search_test.cpp)
+add_dependencies(miroir_search_test miroir-node miroir-orchestrator)
+
 # The node's stores and group commit, in-process.
 miroir_test(miroir_store_test miroir_store_test.cpp)
 target_link_libraries(miroir_store_test PRIVATE miroir_node_lib)

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -218,9 +219,12 @@ struct ClusterOptions {
 // A whole cluster on 127.0.0.1: miroir-nodes and miroir-orchestrators.
 class LocalCluster {
  public:
-  // `nodes` miroir-nodes in one group and one orchestrator.
-  LocalCluster(const std::string& tag, int nodes, uint32_t rf, uint32_t shards = 16)
-      : LocalCluster(tag, ClusterOptions{{nodes}, rf, shards}) {}
+  // `nodes` miroir-nodes split evenly into `groups` replica groups (n1.. in
+  // group 0, then group 1, ...) and one orchestrator started with
+  // `orchestrator_args`.
+  LocalCluster(const std::string& tag, int nodes, uint32_t rf, uint32_t shards = 16, uint32_t groups = 1,
+               const std::vector<std::string>& orchestrator_args = {})
+      : LocalCluster(tag, ClusterOptions{split(nodes, groups), rf, shards, orchestrator_args}) {}
 
   LocalCluster(const std::string& tag, ClusterOptions options) : dir_(tag), options_(std::move(options)) {
     config_.shards = options_.shards;
@@ -240,11 +244,30 @@ class LocalCluster {
     for (auto& n : nodes_) n->wait_ready();
     for (int i = 0; i < options_.orchestrators; ++i) {
       orchestrator_addresses_.push_back("127.0.0.1:" + std::to_string(free_port()));
-      orchestrators_.push_back(spawn_orchestrator(i));
+      orchestrators_.push_back(spawn_orchestrator("o" + std::to_string(i + 1), orchestrator_addresses_[i],
+                                                  options_.orchestrator_args, shared_data()));
     }
     for (int i = 0; i < options_.orchestrators; ++i)
       if (!wait_healthy<miroir::Orchestrator>(orchestrator_addresses_[i], *orchestrators_[i]))
         throw std::runtime_error("orchestrator did not start: " + read_file(orchestrator_log(i)));
+  }
+
+  // Another orchestrator over the same nodes, with its own data directory
+  // and flags; stopped (SIGKILL) when the returned object dies.
+  struct ExtraOrchestrator {
+    std::string address;
+    std::unique_ptr<Child> child;
+    std::unique_ptr<miroir::Orchestrator::Stub> stub() const {
+      return miroir::Orchestrator::NewStub(make_channel(address));
+    }
+  };
+  ExtraOrchestrator start_orchestrator(const std::string& name, const std::vector<std::string>& args) {
+    ExtraOrchestrator o;
+    o.address = "127.0.0.1:" + std::to_string(free_port());
+    o.child = spawn_orchestrator(name, o.address, args, dir_ / ("data-" + name));
+    if (!wait_healthy<miroir::Orchestrator>(o.address, *o.child))
+      throw std::runtime_error("orchestrator " + name + " did not start: " + read_file(dir_ / (name + ".log")));
+    return o;
   }
 
   const ClusterConfig& config() const { return config_; }
@@ -262,12 +285,23 @@ class LocalCluster {
   const TempDir& dir() const { return dir_; }
 
  private:
-  std::unique_ptr<Child> spawn_orchestrator(int i) {
-    std::vector<std::string> argv = {binary("miroir-orchestrator"), "--name", "o" + std::to_string(i + 1),
-                                     "--listen", orchestrator_addresses_[i], "--config",
-                                     dir_ / "cluster.json", "--data", dir_ / "data-o1"};
-    argv.insert(argv.end(), options_.orchestrator_args.begin(), options_.orchestrator_args.end());
-    return std::make_unique<Child>(argv, orchestrator_log(i));
+  static std::vector<int> split(int nodes, uint32_t groups) {
+    const int per_group = std::max(1, nodes / static_cast<int>(std::max<uint32_t>(groups, 1)));
+    std::vector<int> out;
+    for (int i = 0; i < nodes; ++i) {
+      if (static_cast<size_t>(i / per_group) >= out.size()) out.push_back(0);
+      ++out.back();
+    }
+    return out;
+  }
+  // The --data directory of o1, o2, ... (the existing tests name it data-o1).
+  std::string shared_data() const { return dir_ / "data-o1"; }
+  std::unique_ptr<Child> spawn_orchestrator(const std::string& name, const std::string& address,
+                                            const std::vector<std::string>& args, const std::string& data) {
+    std::vector<std::string> argv{binary("miroir-orchestrator"), "--name", name, "--listen", address,
+                                  "--config", dir_ / "cluster.json", "--data", data};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<Child>(argv, dir_ / (name + ".log"));
   }
 
   TempDir dir_;

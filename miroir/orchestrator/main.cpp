@@ -23,12 +23,15 @@ std::string usage() {
   std::string bugs;
   for (const auto& b : miroir::orchestrator::known_bug_switches()) bugs += (bugs.empty() ? "" : ", ") + b;
   return "usage: miroir-orchestrator --name NAME --listen HOST:PORT --config FILE --data DIR\n"
-         "                           [--probe-interval-ms MS] [--bug NAME]...\n"
+         "                           [--unavailable-shards partial|error] [--probe-interval-ms MS]\n"
+         "                           [--bug NAME]...\n"
          "  --name               orchestrator name\n"
          "  --listen             address to serve miroir.Orchestrator on, e.g. 198.18.0.101:7600\n"
          "  --config             cluster configuration (JSON: shards, replication_factor, index, nodes)\n"
          "  --data               directory of the durable task map (tasks.sqlite, created if missing);\n"
          "                       orchestrators of one cluster share it: give them all the same DIR\n"
+         "  --unavailable-shards a search or list with a shard no owner answers for:\n"
+         "                       partial (default: answer without it, flagged degraded) or error\n"
          "  --probe-interval-ms  health probe interval (default 5000; probe timeout min(2000, interval))\n"
          "  --bug                positive control, repeatable: " + bugs + "\n";
 }
@@ -53,7 +56,8 @@ std::chrono::milliseconds parse_ms(const std::string& flag, const std::string& t
 int main(int argc, char** argv) {
   miroir::block_termination_signals();
   miroir::init_grpc_process();
-  miroir::Flags flags({"name", "listen", "config", "data", "probe-interval-ms"}, {"bug"});
+  miroir::Flags flags({"name", "listen", "config", "data", "unavailable-shards", "probe-interval-ms"},
+                      {"bug"});
   std::string name, listen, config_path, data;
   miroir::ClusterConfig config;
   miroir::orchestrator::OrchestratorOptions options;
@@ -70,6 +74,11 @@ int main(int argc, char** argv) {
     listen = flags.required("listen");
     config_path = flags.required("config");
     data = flags.required("data");
+    if (auto p = flags.get("unavailable-shards")) {
+      auto policy = miroir::orchestrator::parse_unavailable_shards(*p);
+      if (!policy) throw miroir::UsageError("--unavailable-shards must be partial or error, not \"" + *p + "\"");
+      options.unavailable_shards = *policy;
+    }
     config = miroir::ClusterConfig::load(config_path);
   } catch (const miroir::UsageError& e) {
     miroir::usage_exit(usage_text, e.what());
@@ -97,7 +106,8 @@ int main(int argc, char** argv) {
   }
   ECLAT_LOG(info, name) << "orchestrator serving on " << listen << ": " << config.nodes.size()
                         << " nodes, " << config.shards << " shards, RF "
-                        << config.replication_factor << ", " << config.replica_groups() << " group(s)";
+                        << config.replication_factor << ", " << config.replica_groups() << " group(s), "
+                        << "unavailable shards: " << to_string(options.unavailable_shards);
   for (const auto& b : flags.all("bug")) ECLAT_LOG(warn, name) << "bug switch on: " << b;
 
   int sig = miroir::wait_for_termination_signal();

@@ -22,7 +22,8 @@ OrchestratorService::OrchestratorService(std::string name, ClusterConfig config,
       tasks_(data_dir),
       writes_(topology_, nodes_, tasks_, options.bugs),
       tracker_(topology_, nodes_, tasks_),
-      reads_(topology_, nodes_, states_, options.bugs),
+      reads_(topology_, nodes_, states_, options.unavailable_shards, options.bugs),
+      searches_(topology_, nodes_, options.unavailable_shards),
       prober_(topology_, nodes_, states_, options.probe_interval, options.probe_timeout) {}
 
 grpc::Status OrchestratorService::Health(grpc::ServerContext*, const Empty*, HealthReply* reply) {
@@ -71,6 +72,12 @@ grpc::Status OrchestratorService::ListDocuments(grpc::ServerContext* ctx, const 
                                                 grpc::ServerWriter<ListPage>* writer) {
   reads_.list(*req, [&](const ListPage& page) { return !ctx->IsCancelled() && writer->Write(page); });
   if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::Search(grpc::ServerContext*, const SearchRequest* req,
+                                         SearchReply* reply) {
+  *reply = searches_.search(*req);
   return grpc::Status::OK;
 }
 

@@ -10,6 +10,7 @@
 #include "miroir/orchestrator/node_states.hpp"
 #include "miroir/orchestrator/options.hpp"
 #include "miroir/orchestrator/read_path.hpp"
+#include "miroir/orchestrator/search_path.hpp"
 #include "miroir/orchestrator/task_store.hpp"
 #include "miroir/orchestrator/task_tracker.hpp"
 #include "miroir/orchestrator/topology.hpp"
@@ -29,6 +30,7 @@ class OrchestratorService final : public miroir::Orchestrator::Service {
   grpc::Status GetDocument(grpc::ServerContext*, const GetRequest*, GetReply*) override;
   grpc::Status ListDocuments(grpc::ServerContext*, const ListRequest*,
                              grpc::ServerWriter<ListPage>*) override;
+  grpc::Status Search(grpc::ServerContext*, const SearchRequest*, SearchReply*) override;
   grpc::Status ClusterStats(grpc::ServerContext*, const Empty*, ClusterStatsReply*) override;
 
  private:
@@ -40,6 +42,7 @@ class OrchestratorService final : public miroir::Orchestrator::Service {
   WritePath writes_;
   TaskTracker tracker_;
   ReadPath reads_;
+  SearchPath searches_;
   HealthProber prober_;  // last: probes only once everything it feeds exists
 };
 

@@ -13,8 +13,12 @@ constexpr uint32_t kMaxPageSize = 10000;
 }  // namespace
 
 ReadPath::ReadPath(const Topology& topology, NodeClients& nodes, const NodeStates& states,
-                   BugSwitches bugs)
-    : topology_(topology), nodes_(nodes), states_(states), bugs_(bugs) {}
+                   UnavailableShards unavailable_shards, BugSwitches bugs)
+    : topology_(topology),
+      nodes_(nodes),
+      states_(states),
+      unavailable_shards_(unavailable_shards),
+      bugs_(bugs) {}
 
 GetReply ReadPath::get(const GetRequest& request) {
   GetReply reply;
@@ -73,9 +77,11 @@ void ReadPath::list(const ListRequest& request, const std::function<bool(const L
         ListPage page;
         page.set_shard(shard);
         page.set_error_code("miroir_shard_unavailable");
+        const bool stop = unavailable_shards_ == UnavailableShards::error;
         page.set_error_message("shard " + std::to_string(shard) + ": no owner answered (" +
-                               last_error + ")");
-        if (!emit(page)) return;
+                               last_error + ")" +
+                               (stop ? "; listing stopped (--unavailable-shards error)" : ""));
+        if (!emit(page) || stop) return;
         break;
       }
       int node = candidates[cand];

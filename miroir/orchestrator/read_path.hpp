@@ -5,7 +5,14 @@
 // (miroir_shard_unavailable), as upstream does.
 // list pages every shard 0..S-1 from one owner at a time by offset, moving to
 // the next write target when one fails; a shard nobody answers for yields a
-// page with miroir_shard_unavailable, never a silent gap.
+// page with miroir_shard_unavailable, never a silent gap. What follows that
+// page depends on --unavailable-shards (options.hpp):
+//   partial  the other shards are listed as usual;
+//   error    listing stops: that page is the last one, and the stream still
+//            ends with an OK status. The contract keeps non-OK statuses for
+//            transport or server trouble; the refusal is the page's
+//            error_code, and a client must treat a listing that carries one
+//            as failed (under either policy, it is incomplete).
 #pragma once
 #include <atomic>
 #include <functional>
@@ -21,7 +28,7 @@ namespace miroir::orchestrator {
 class ReadPath {
  public:
   ReadPath(const Topology& topology, NodeClients& nodes, const NodeStates& states,
-           BugSwitches bugs = {});
+           UnavailableShards unavailable_shards = UnavailableShards::partial, BugSwitches bugs = {});
 
   GetReply get(const GetRequest& request);
   // emit() returns false when the client went away: listing stops.
@@ -31,6 +38,7 @@ class ReadPath {
   const Topology& topology_;
   NodeClients& nodes_;
   const NodeStates& states_;
+  UnavailableShards unavailable_shards_;
   const BugSwitches bugs_;
   std::atomic<uint64_t> round_robin_{0};  // get-by-id: group and replica turns
 };
