@@ -22,6 +22,9 @@ add_dependencies(miroir_node_test miroir-node)
 miroir_test(miroir_orchestrator_test miroir_orchestrator_test.cpp)
 add_dependencies(miroir_orchestrator_test miroir-node miroir-orchestrator)
 
+miroir_test(miroir_search_test miroir_search_test.cpp)
+add_dependencies(miroir_search_test miroir-node miroir-orchestrator)
+
 # The node's stores and group commit, in-process.
 miroir_test(miroir_store_test miroir_store_test.cpp)
 target_link_libraries(miroir_store_test PRIVATE miroir_node_lib)
@@ -29,3 +32,15 @@ target_link_libraries(miroir_store_test PRIVATE miroir_node_lib)
 # miroir-ctl, the binary, against the golden vectors and a running cluster.
 miroir_test(miroir_ctl_test miroir_ctl_test.cpp)
 add_dependencies(miroir_ctl_test miroir-ctl miroir-node miroir-orchestrator)
+
+# The orchestrator's parts, in-process (node states, retry cache, task store).
+miroir_test(miroir_orchestrator_parts_test miroir_orchestrator_parts_test.cpp)
+target_link_libraries(miroir_orchestrator_parts_test PRIVATE miroir_orchestrator_lib)
+
+# The orchestrator data path with real processes: quorum, kills, probes, two orchestrators.
+miroir_test(miroir_orchestrator_data_test miroir_orchestrator_data_test.cpp)
+add_dependencies(miroir_orchestrator_data_test miroir-node miroir-orchestrator)
+
+# The orchestrator's bug switches, each with and without.
+miroir_test(miroir_orchestrator_bugs_test miroir_orchestrator_bugs_test.cpp)
+add_dependencies(miroir_orchestrator_bugs_test miroir-node miroir-orchestrator)

@@ -10,102 +10,12 @@
 #include <set>
 
 #include "miroir/common/routing.hpp"
+#include "miroir_client_util.hpp"
 #include "miroir_test_util.hpp"
 
-using miroir::test::LocalCluster;
-using namespace std::chrono_literals;
+using namespace miroir::test;
 
 namespace {
-
-miroir::WriteReply add(miroir::Orchestrator::Stub& stub, const std::vector<std::string>& docs) {
-  miroir::WriteRequest req;
-  for (const auto& d : docs) req.add_documents(d);
-  miroir::WriteReply reply;
-  grpc::ClientContext ctx;
-  miroir::set_deadline(ctx, 10s);
-  auto st = stub.AddDocuments(&ctx, req, &reply);
-  EXPECT_TRUE(st.ok()) << st.error_message();
-  return reply;
-}
-
-miroir::TaskReply task(miroir::Orchestrator::Stub& stub, const std::string& id, uint32_t wait_ms = 10000) {
-  miroir::TaskRequest req;
-  req.set_task_id(id);
-  req.set_wait_ms(wait_ms);
-  miroir::TaskReply reply;
-  grpc::ClientContext ctx;
-  miroir::set_deadline(ctx, std::chrono::milliseconds(wait_ms) + 5s);
-  auto st = stub.GetTask(&ctx, req, &reply);
-  EXPECT_TRUE(st.ok()) << st.error_message();
-  return reply;
-}
-
-miroir::GetReply get(miroir::Orchestrator::Stub& stub, const std::string& id) {
-  miroir::GetRequest req;
-  req.set_id(id);
-  miroir::GetReply reply;
-  grpc::ClientContext ctx;
-  miroir::set_deadline(ctx, 5s);
-  auto st = stub.GetDocument(&ctx, req, &reply);
-  EXPECT_TRUE(st.ok()) << st.error_message();
-  return reply;
-}
-
-std::vector<miroir::ListPage> list(miroir::Orchestrator::Stub& stub, uint32_t page_size) {
-  miroir::ListRequest req;
-  req.set_page_size(page_size);
-  grpc::ClientContext ctx;
-  miroir::set_deadline(ctx, 20s);
-  auto reader = stub.ListDocuments(&ctx, req);
-  std::vector<miroir::ListPage> pages;
-  for (miroir::ListPage p; reader->Read(&p);) pages.push_back(p);
-  auto st = reader->Finish();
-  EXPECT_TRUE(st.ok()) << st.error_message();
-  return pages;
-}
-
-miroir::ClusterStatsReply cluster_stats(miroir::Orchestrator::Stub& stub) {
-  miroir::Empty e;
-  miroir::ClusterStatsReply reply;
-  grpc::ClientContext ctx;
-  miroir::set_deadline(ctx, 5s);
-  EXPECT_TRUE(stub.ClusterStats(&ctx, e, &reply).ok());
-  return reply;
-}
-
-// Test documents: string ids and integer ids (which route by decimal text).
-std::vector<nlohmann::json> corpus(int strings, int integers) {
-  std::vector<nlohmann::json> docs;
-  for (int i = 0; i < strings; ++i)
-    docs.push_back({{"id", "doc-" + std::to_string(i)}, {"title", "t" + std::to_string(i)}, {"n", i}});
-  for (int i = 0; i < integers; ++i) docs.push_back({{"id", 1000 + i}, {"title", "int"}, {"tags", {"a", "b"}}});
-  return docs;
-}
-
-std::string id_text(const nlohmann::json& doc) {
-  return doc["id"].is_string() ? doc["id"].get<std::string>() : std::to_string(doc["id"].get<uint64_t>());
-}
-
-std::vector<std::string> dumps(const std::vector<nlohmann::json>& docs) {
-  std::vector<std::string> out;
-  for (const auto& d : docs) out.push_back(d.dump());
-  return out;
-}
-
-// Owners (names) of the shard of `id` in group 0.
-std::vector<std::string> owners_of(const miroir::ClusterConfig& c, const std::string& id) {
-  return miroir::owners(miroir::shard_for_key(id, c.shards), c.groups()[0], c.replication_factor);
-}
-
-// A string id whose shard has (or has not) `node` among its owners.
-std::string id_owned(const miroir::ClusterConfig& c, const std::string& node, bool owned) {
-  for (int i = 0; i < 10000; ++i) {
-    std::string id = "probe-" + std::to_string(i);
-    auto o = owners_of(c, id);
-    if ((std::find(o.begin(), o.end(), node) != o.end()) == owned) return id;
-  }
-  return "";
-}
 
 class MiroirOrchestrator : public ::testing::TestWithParam<uint32_t> {};
 

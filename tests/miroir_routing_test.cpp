@@ -4,6 +4,7 @@
 // a shrunken file fail too).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,32 @@ TEST(MiroirRouting, CoveringSet) {
   for (const auto& c : golden().covering)
     EXPECT_EQ(miroir::covering_set(golden().kCoveringShards, golden().group0, golden().kCoveringRf, c.q), c.nodes)
         << c.line;
+}
+
+// Per-shard picks: each is an owner of its shard, and their distinct values in
+// order of first pick are exactly the covering set (golden vectors above).
+TEST(MiroirRouting, CoveringPicksAreOwnersAndYieldTheCoveringSet) {
+  for (uint32_t shards : {8u, 16u, 64u})
+    for (uint32_t rf : {1u, 2u, 3u})
+      for (uint64_t q = 0; q < 6; ++q) {
+        auto picks = miroir::covering_picks(shards, golden().group0, rf, q);
+        ASSERT_EQ(picks.size(), shards);
+        std::vector<std::string> distinct;
+        for (uint32_t s = 0; s < shards; ++s) {
+          auto o = miroir::owners(s, golden().group0, rf);
+          EXPECT_NE(std::find(o.begin(), o.end(), picks[s]), o.end()) << "shard " << s;
+          if (std::find(distinct.begin(), distinct.end(), picks[s]) == distinct.end())
+            distinct.push_back(picks[s]);
+        }
+        EXPECT_EQ(distinct, miroir::covering_set(shards, golden().group0, rf, q))
+            << "S=" << shards << " rf=" << rf << " q=" << q;
+      }
+  // S=8, rf=2, q=0 (golden: meili-1, meili-2, meili-0): the first pick is shard 0's.
+  auto picks = miroir::covering_picks(8, golden().group0, 2, 0);
+  EXPECT_EQ(picks[0], "meili-1");
+  // A group without nodes picks nothing.
+  EXPECT_EQ(miroir::covering_picks(4, {}, 2, 0), std::vector<std::string>(4));
+  EXPECT_TRUE(miroir::covering_set(4, {}, 2, 0).empty());
 }
 
 TEST(MiroirRouting, AddingANodeMoves22ShardsAllToIt) {

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -202,30 +203,71 @@ class NodeProcess {
   std::unique_ptr<Child> child_;
 };
 
-// A whole cluster on 127.0.0.1: `nodes` miroir-nodes (one group) and one
-// miroir-orchestrator in front of them.
+// The shape of a LocalCluster: nodes per replica group (n1, n2, ... numbered
+// across groups in order), RF, shards, and the orchestrators in front.
+struct ClusterOptions {
+  std::vector<int> nodes_per_group = {3};
+  uint32_t rf = 1;
+  uint32_t shards = 16;
+  // Extra flags of every orchestrator, e.g. {"--bug", "ack-any-status"}.
+  std::vector<std::string> orchestrator_args = {};
+  // o1, o2, ...: all share one --data directory (how orchestrators of one
+  // cluster share their task map).
+  int orchestrators = 1;
+};
+
+// A whole cluster on 127.0.0.1: miroir-nodes and miroir-orchestrators.
 class LocalCluster {
  public:
-  LocalCluster(const std::string& tag, int nodes, uint32_t rf, uint32_t shards = 16)
-      : dir_(tag) {
-    config_.shards = shards;
-    config_.replication_factor = rf;
+  // `nodes` miroir-nodes split evenly into `groups` replica groups (n1.. in
+  // group 0, then group 1, ...) and one orchestrator started with
+  // `orchestrator_args`.
+  LocalCluster(const std::string& tag, int nodes, uint32_t rf, uint32_t shards = 16, uint32_t groups = 1,
+               const std::vector<std::string>& orchestrator_args = {})
+      : LocalCluster(tag, ClusterOptions{split(nodes, groups), rf, shards, orchestrator_args}) {}
+
+  LocalCluster(const std::string& tag, ClusterOptions options) : dir_(tag), options_(std::move(options)) {
+    config_.shards = options_.shards;
+    config_.replication_factor = options_.rf;
     config_.index = "docs";
-    for (int i = 1; i <= nodes; ++i) {
-      nodes_.push_back(std::make_unique<NodeProcess>("n" + std::to_string(i), dir_));
-      config_.nodes.push_back(NodeConfig{nodes_.back()->name(), nodes_.back()->address(), 0});
-    }
+    int number = 0;
+    for (uint32_t g = 0; g < options_.nodes_per_group.size(); ++g)
+      for (int i = 0; i < options_.nodes_per_group[g]; ++i) {
+        nodes_.push_back(std::make_unique<NodeProcess>("n" + std::to_string(++number), dir_));
+        config_.nodes.push_back(NodeConfig{nodes_.back()->name(), nodes_.back()->address(), g});
+      }
     for (auto& n : nodes_) n->spawn();
     std::ofstream(dir_ / "cluster.json") << config_.to_json().dump(2);
-    orchestrator_address_ = "127.0.0.1:" + std::to_string(free_port());
-    orchestrator_ = std::make_unique<Child>(
-        std::vector<std::string>{binary("miroir-orchestrator"), "--name", "o1", "--listen",
-                                 orchestrator_address_, "--config", dir_ / "cluster.json", "--data",
-                                 dir_ / "data-o1"},
-        dir_ / "o1.log");
+    // Nodes first: an orchestrator probes its nodes as soon as it starts, and
+    // a probe refused by a node not yet listening puts that channel in
+    // reconnect backoff, so the first writes could miss quorum.
     for (auto& n : nodes_) n->wait_ready();
-    if (!wait_healthy<miroir::Orchestrator>(orchestrator_address_, *orchestrator_))
-      throw std::runtime_error("orchestrator did not start: " + read_file(dir_ / "o1.log"));
+    for (int i = 0; i < options_.orchestrators; ++i) {
+      orchestrator_addresses_.push_back("127.0.0.1:" + std::to_string(free_port()));
+      orchestrators_.push_back(spawn_orchestrator("o" + std::to_string(i + 1), orchestrator_addresses_[i],
+                                                  options_.orchestrator_args, shared_data()));
+    }
+    for (int i = 0; i < options_.orchestrators; ++i)
+      if (!wait_healthy<miroir::Orchestrator>(orchestrator_addresses_[i], *orchestrators_[i]))
+        throw std::runtime_error("orchestrator did not start: " + read_file(orchestrator_log(i)));
+  }
+
+  // Another orchestrator over the same nodes, with its own data directory
+  // and flags; stopped (SIGKILL) when the returned object dies.
+  struct ExtraOrchestrator {
+    std::string address;
+    std::unique_ptr<Child> child;
+    std::unique_ptr<miroir::Orchestrator::Stub> stub() const {
+      return miroir::Orchestrator::NewStub(make_channel(address));
+    }
+  };
+  ExtraOrchestrator start_orchestrator(const std::string& name, const std::vector<std::string>& args) {
+    ExtraOrchestrator o;
+    o.address = "127.0.0.1:" + std::to_string(free_port());
+    o.child = spawn_orchestrator(name, o.address, args, dir_ / ("data-" + name));
+    if (!wait_healthy<miroir::Orchestrator>(o.address, *o.child))
+      throw std::runtime_error("orchestrator " + name + " did not start: " + read_file(dir_ / (name + ".log")));
+    return o;
   }
 
   const ClusterConfig& config() const { return config_; }
@@ -234,19 +276,40 @@ class LocalCluster {
       if (n->name() == name) return *n;
     throw std::runtime_error("no node " + name);
   }
-  std::unique_ptr<miroir::Orchestrator::Stub> stub() const {
-    return miroir::Orchestrator::NewStub(make_channel(orchestrator_address_));
+  std::unique_ptr<miroir::Orchestrator::Stub> stub(int i = 0) const {
+    return miroir::Orchestrator::NewStub(make_channel(orchestrator_addresses_.at(i)));
   }
-  const std::string& orchestrator_address() const { return orchestrator_address_; }
-  int stop_orchestrator() { return orchestrator_->term(); }
+  const std::string& orchestrator_address(int i = 0) const { return orchestrator_addresses_.at(i); }
+  std::string orchestrator_log(int i = 0) const { return dir_ / ("o" + std::to_string(i + 1) + ".log"); }
+  int stop_orchestrator(int i = 0) { return orchestrators_.at(i)->term(); }
   const TempDir& dir() const { return dir_; }
 
  private:
+  static std::vector<int> split(int nodes, uint32_t groups) {
+    const int per_group = std::max(1, nodes / static_cast<int>(std::max<uint32_t>(groups, 1)));
+    std::vector<int> out;
+    for (int i = 0; i < nodes; ++i) {
+      if (static_cast<size_t>(i / per_group) >= out.size()) out.push_back(0);
+      ++out.back();
+    }
+    return out;
+  }
+  // The --data directory of o1, o2, ... (the existing tests name it data-o1).
+  std::string shared_data() const { return dir_ / "data-o1"; }
+  std::unique_ptr<Child> spawn_orchestrator(const std::string& name, const std::string& address,
+                                            const std::vector<std::string>& args, const std::string& data) {
+    std::vector<std::string> argv{binary("miroir-orchestrator"), "--name", name, "--listen", address,
+                                  "--config", dir_ / "cluster.json", "--data", data};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return std::make_unique<Child>(argv, dir_ / (name + ".log"));
+  }
+
   TempDir dir_;
+  ClusterOptions options_;
   ClusterConfig config_;
   std::vector<std::unique_ptr<NodeProcess>> nodes_;
-  std::string orchestrator_address_;
-  std::unique_ptr<Child> orchestrator_;
+  std::vector<std::string> orchestrator_addresses_;
+  std::vector<std::unique_ptr<Child>> orchestrators_;
 };
 
 }  // namespace miroir::test

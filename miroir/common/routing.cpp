@@ -61,9 +61,9 @@ std::vector<std::string> write_targets(uint32_t shard,
   return out;
 }
 
-std::vector<std::string> covering_set(uint32_t shards, const std::vector<std::string>& group_nodes,
-                                      uint32_t rf, uint64_t q) {
-  std::vector<std::string> picks;
+std::vector<std::string> covering_picks(uint32_t shards, const std::vector<std::string>& group_nodes,
+                                        uint32_t rf, uint64_t q) {
+  std::vector<std::string> picks(shards);
   std::unordered_set<std::string> picked;
   for (uint32_t s = 0; s < shards; ++s) {
     auto o = owners(s, group_nodes, rf);
@@ -77,9 +77,19 @@ std::vector<std::string> covering_set(uint32_t shards, const std::vector<std::st
         break;
       }
     }
-    if (picked.insert(*choice).second) picks.push_back(*choice);
+    picked.insert(*choice);
+    picks[s] = *choice;
   }
   return picks;
+}
+
+std::vector<std::string> covering_set(uint32_t shards, const std::vector<std::string>& group_nodes,
+                                      uint32_t rf, uint64_t q) {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  for (auto& pick : covering_picks(shards, group_nodes, rf, q))
+    if (!pick.empty() && seen.insert(pick).second) out.push_back(std::move(pick));
+  return out;
 }
 
 }  // namespace miroir

@@ -29,10 +29,17 @@ std::vector<std::string> write_targets(uint32_t shard,
                                        const std::vector<std::vector<std::string>>& groups,
                                        uint32_t rf);
 
-// The nodes of one group a search fans out to, for query counter q: for each
-// shard 0..S-1 take its owners, start at index q mod rf, pick the first owner
-// not already picked (scanning on, wrapping), else the start one; the result
-// is the distinct picks in the order they were first made.
+// The node of one group a search asks for each shard 0..S-1, for query
+// counter q: take the shard's owners, start at index q mod rf, pick the first
+// owner not already picked for an earlier shard (scanning on, wrapping), else
+// the start one. Element s is shard s's pick (empty when the group has no
+// node). A search needs this, not only the covering set: each picked node is
+// asked for exactly the shards it was picked for.
+std::vector<std::string> covering_picks(uint32_t shards, const std::vector<std::string>& group_nodes,
+                                        uint32_t rf, uint64_t q);
+
+// The nodes of one group a search fans out to: the distinct covering_picks,
+// in the order they were first made.
 std::vector<std::string> covering_set(uint32_t shards, const std::vector<std::string>& group_nodes,
                                       uint32_t rf, uint64_t q);
 

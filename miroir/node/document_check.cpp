@@ -29,7 +29,7 @@ std::string check_index(const std::string& index) {
   return {};
 }
 
-CheckedTask check_task(const NodeWriteRequest& request) {
+CheckedTask check_write(const NodeWriteRequest& request) {
   CheckedTask out;
   if (auto e = check_index(request.index()); !e.empty()) {
     out.error = e;
@@ -53,6 +53,17 @@ CheckedTask check_task(const NodeWriteRequest& request) {
     out.documents.push_back(std::move(c));
   }
   return out;
+}
+
+std::string check_delete(const NodeDeleteRequest& request) {
+  if (auto e = check_index(request.index()); !e.empty()) return e;
+  for (int i = 0; i < request.ids_size(); ++i) {
+    const auto& id = request.ids(i);
+    if (id.empty()) return "id " + std::to_string(i) + ": empty primary key";
+    if (id.size() > kMaxIdBytes)
+      return "id " + std::to_string(i) + ": primary key longer than " + std::to_string(kMaxIdBytes) + " bytes";
+  }
+  return {};
 }
 
 std::optional<uint32_t> shard_of_json(const std::string& json) {

@@ -1,8 +1,10 @@
 // What makes a task applicable: every document is a JSON object carrying an
 // unsigned integer `_miroir_shard` (the orchestrator injects it; a document
 // without it is refused, failing its whole task like Meilisearch fails a
-// batch), and keys fit LMDB's 511-byte key limit. Pure functions, shared by
-// both stores, so the durable store and the bug-mode store fail the same tasks.
+// batch), and keys fit LMDB's 511-byte key limit (for deletes too: an
+// over-long id would make LMDB throw, retrying the batch forever). Pure
+// functions, shared by both stores, so the durable store and the bug-mode
+// store fail the same tasks.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -30,7 +32,10 @@ struct CheckedTask {
   std::vector<CheckedDocument> documents;
   std::string error;  // non-empty: the task fails, nothing is applied
 };
-CheckedTask check_task(const NodeWriteRequest& request);
+CheckedTask check_write(const NodeWriteRequest& request);
+
+// Empty string when a delete by id list is applicable, else why not.
+std::string check_delete(const NodeDeleteRequest& request);
 
 // `_miroir_shard` of a stored document (stores need the old shard on replace).
 std::optional<uint32_t> shard_of_json(const std::string& json);

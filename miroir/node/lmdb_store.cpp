@@ -4,6 +4,7 @@
 
 #include "miroir/node/document_check.hpp"
 #include "miroir/node/keys.hpp"
+#include "miroir/node/task_apply.hpp"
 
 namespace miroir::node {
 
@@ -29,7 +30,7 @@ std::string task_record(TaskStatus st, const std::string& error) {
 
 LmdbStore::LmdbStore(const std::string& dir)
     : env_((std::filesystem::create_directories(dir), dir), kMapSize, kMaxDbs, kMaxReaders),
-      enqueuer_([this](const std::vector<const NodeWriteRequest*>& r) { return enqueue_batch(r); }) {
+      enqueuer_([this](const std::vector<const NodeTask*>& t) { return enqueue_batch(t); }) {
   lmdb::Txn w(env_, true);
   docs_ = w.open("docs");
   by_shard_ = w.open("by_shard");
@@ -40,18 +41,51 @@ LmdbStore::LmdbStore(const std::string& dir)
   w.commit();
 }
 
-uint64_t LmdbStore::enqueue(const NodeWriteRequest& request) { return enqueuer_.submit(&request); }
+class LmdbStore::TxnDocuments : public DocumentWriter {
+ public:
+  TxnDocuments(LmdbStore& store, lmdb::Txn& w) : store_(store), w_(w) {}
+  std::optional<std::string> get(const std::string& index, const std::string& id) override {
+    // Copied at once: a later put in this transaction may move the page.
+    auto v = w_.get(store_.docs_, keys::document(index, id));
+    if (!v) return std::nullopt;
+    return std::string(*v);
+  }
+  void put(const std::string& index, const std::string& id, const std::string& json,
+           uint32_t shard) override {
+    store_.put_document(w_, index, id, json, shard);
+  }
+  void erase(const std::string& index, const std::string& id) override {
+    store_.erase_document(w_, index, id);
+  }
+  std::vector<std::string> ids_of_shard(const std::string& index, uint32_t shard) override {
+    std::vector<std::string> ids;
+    std::string prefix = keys::shard_prefix(index, shard);
+    lmdb::Cursor c(w_, store_.by_shard_);
+    for (bool ok = c.seek(prefix); ok; ok = c.next()) {
+      std::string_view k = c.key();
+      if (k.substr(0, prefix.size()) != prefix) break;
+      ids.emplace_back(k.substr(prefix.size()));
+    }
+    return ids;
+  }
 
-std::vector<uint64_t> LmdbStore::enqueue_batch(const std::vector<const NodeWriteRequest*>& requests) {
+ private:
+  LmdbStore& store_;
+  lmdb::Txn& w_;
+};
+
+uint64_t LmdbStore::enqueue(const NodeTask& task) { return enqueuer_.submit(&task); }
+
+std::vector<uint64_t> LmdbStore::enqueue_batch(const std::vector<const NodeTask*>& tasks) {
   // LMDB allows one write transaction at a time, so reading and bumping the
   // counter inside it yields uids that increase in commit order.
   std::vector<uint64_t> uids;
   lmdb::Txn w(env_, true);
   auto last = w.get(meta_, kLastUid);
   uint64_t uid = last ? keys::read_be(*last) : 0;
-  for (const NodeWriteRequest* request : requests) {
+  for (const NodeTask* task : tasks) {
     ++uid;
-    w.put(queue_, keys::task(uid), request->SerializeAsString());
+    w.put(queue_, keys::task(uid), task->SerializeAsString());
     w.put(tasks_, keys::task(uid), task_record(TaskStatus::enqueued, {}));
     uids.push_back(uid);
   }
@@ -68,12 +102,10 @@ std::vector<QueuedTask> LmdbStore::pending(size_t max_tasks, size_t max_document
   for (bool ok = c.first(); ok && out.size() < max_tasks; ok = c.next()) {
     QueuedTask t;
     t.uid = keys::read_be(c.key());
-    if (!t.request.ParseFromArray(c.value().data(), static_cast<int>(c.value().size()))) {
-      // An unreadable payload still has to leave the queue, as a failed task.
-      t.request.Clear();
-      t.request.set_index(std::string(1, '\0'));  // fails check_index
-    }
-    size_t n = static_cast<size_t>(t.request.documents_size());
+    // An unreadable payload still has to leave the queue: with no kind set,
+    // apply_task fails it.
+    if (!t.task.ParseFromArray(c.value().data(), static_cast<int>(c.value().size()))) t.task.Clear();
+    size_t n = task_weight(t.task);
     if (!out.empty() && docs + n > max_documents) break;
     docs += n;
     out.push_back(std::move(t));
@@ -84,14 +116,12 @@ std::vector<QueuedTask> LmdbStore::pending(size_t max_tasks, size_t max_document
 std::vector<TaskOutcome> LmdbStore::apply(const std::vector<QueuedTask>& batch) {
   std::vector<TaskOutcome> outcomes;
   lmdb::Txn w(env_, true);
+  TxnDocuments docs(*this, w);
   for (const auto& t : batch) {
     std::string tk = keys::task(t.uid);
     if (!w.get(queue_, tk)) continue;  // not pending (already applied): nothing to do
-    CheckedTask checked = check_task(t.request);
-    TaskOutcome o{t.uid, checked.error.empty(), checked.error};
-    if (o.ok)
-      for (const auto& d : checked.documents)
-        put_document(w, t.request.index(), d.id, d.json, d.shard);
+    std::string error = apply_task(t.task, docs);
+    TaskOutcome o{t.uid, error.empty(), error};
     w.del(queue_, tk);
     w.put(tasks_, tk, task_record(o.ok ? TaskStatus::succeeded : TaskStatus::failed, o.error));
     outcomes.push_back(std::move(o));
@@ -113,6 +143,16 @@ void LmdbStore::put_document(lmdb::Txn& w, const std::string& index, const std::
   w.put(docs_, dk, json);
   w.put(by_shard_, keys::shard_entry(index, shard, id), {});
   add_count(w, index, shard, +1);
+}
+
+void LmdbStore::erase_document(lmdb::Txn& w, const std::string& index, const std::string& id) {
+  std::string dk = keys::document(index, id);
+  auto old = w.get(docs_, dk);
+  if (!old) return;
+  if (auto shard = shard_of_json(std::string(*old))) {
+    if (w.del(by_shard_, keys::shard_entry(index, *shard, id))) add_count(w, index, *shard, -1);
+  }
+  w.del(docs_, dk);
 }
 
 void LmdbStore::add_count(lmdb::Txn& w, const std::string& index, uint32_t shard, int64_t delta) {
@@ -170,6 +210,32 @@ DocumentPage LmdbStore::list(const std::string& index, uint32_t shard, uint64_t 
     if (json) page.documents.emplace_back(std::move(id), std::string(*json));
   }
   return page;
+}
+
+void LmdbStore::scan(const std::string& index, const std::vector<uint32_t>& shards,
+                     const DocumentVisitor& visit) {
+  lmdb::Txn r(env_, false);
+  lmdb::Cursor c(r, by_shard_);
+  auto visit_range = [&](const std::string& prefix) {
+    for (bool ok = c.seek(prefix); ok; ok = c.next()) {
+      std::string_view k = c.key();
+      if (k.substr(0, prefix.size()) != prefix) break;
+      // Entry: index ‖ 0 ‖ be32(shard) ‖ id.
+      std::string_view rest = k.substr(index.size() + 1);
+      if (rest.size() < 4) continue;
+      auto shard = static_cast<uint32_t>(keys::read_be(rest.substr(0, 4)));
+      std::string_view id = rest.substr(4);
+      auto json = r.get(docs_, keys::document(index, id));
+      if (json) visit(shard, id, *json);
+    }
+  };
+  if (shards.empty()) {
+    std::string all = index;
+    all.push_back('\0');  // an index name has no NUL: this prefix is exactly the index
+    visit_range(all);
+    return;
+  }
+  for (uint32_t shard : shards) visit_range(keys::shard_prefix(index, shard));
 }
 
 StoreStats LmdbStore::stats() {

@@ -3,7 +3,7 @@
 //   docs        document key -> JSON text (with `_miroir_shard`)
 //   by_shard    shard entry key -> ""         (secondary index for listing)
 //   counts      shard count key -> be64       (live documents per shard)
-//   queue       be64 uid -> NodeWriteRequest  (pending tasks, FIFO by uid)
+//   queue       be64 uid -> NodeTask          (pending tasks of every kind, FIFO by uid)
 //   tasks       be64 uid -> status byte ‖ error ('e'nqueued, 's'ucceeded, 'f'ailed)
 //   meta        "last_uid" -> be64
 // Every mutation is one write transaction committed with LMDB's default
@@ -25,13 +25,15 @@ class LmdbStore : public Store {
  public:
   explicit LmdbStore(const std::string& dir);
 
-  uint64_t enqueue(const NodeWriteRequest& request) override;
+  uint64_t enqueue(const NodeTask& task) override;
   std::vector<QueuedTask> pending(size_t max_tasks, size_t max_documents) override;
   std::vector<TaskOutcome> apply(const std::vector<QueuedTask>& batch) override;
   TaskState task(uint64_t uid) override;
   std::optional<std::string> get(const std::string& index, const std::string& id) override;
   DocumentPage list(const std::string& index, uint32_t shard, uint64_t offset,
                     uint32_t limit) override;
+  void scan(const std::string& index, const std::vector<uint32_t>& shards,
+            const DocumentVisitor& visit) override;
   StoreStats stats() override;
 
   // Every stored document in key order (loads the write-behind store).
@@ -40,15 +42,18 @@ class LmdbStore : public Store {
           fn);
 
  private:
+  class TxnDocuments;  // the DocumentWriter over one write transaction
+
   void put_document(lmdb::Txn& w, const std::string& index, const std::string& id,
                     const std::string& json, uint32_t shard);
+  void erase_document(lmdb::Txn& w, const std::string& index, const std::string& id);
   void add_count(lmdb::Txn& w, const std::string& index, uint32_t shard, int64_t delta);
   uint64_t shard_count(lmdb::Txn& t, const std::string& index, uint32_t shard);
-  std::vector<uint64_t> enqueue_batch(const std::vector<const NodeWriteRequest*>& requests);
+  std::vector<uint64_t> enqueue_batch(const std::vector<const NodeTask*>& tasks);
 
   lmdb::Env env_;
   MDB_dbi docs_{}, by_shard_{}, counts_{}, queue_{}, tasks_{}, meta_{};
-  GroupCommit<const NodeWriteRequest*, uint64_t> enqueuer_;
+  GroupCommit<const NodeTask*, uint64_t> enqueuer_;
 };
 
 }  // namespace miroir::node

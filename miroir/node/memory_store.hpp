@@ -14,13 +14,15 @@ namespace miroir::node {
 
 class MemoryStore : public Store {
  public:
-  uint64_t enqueue(const NodeWriteRequest& request) override;
+  uint64_t enqueue(const NodeTask& task) override;
   std::vector<QueuedTask> pending(size_t max_tasks, size_t max_documents) override;
   std::vector<TaskOutcome> apply(const std::vector<QueuedTask>& batch) override;
   TaskState task(uint64_t uid) override;
   std::optional<std::string> get(const std::string& index, const std::string& id) override;
   DocumentPage list(const std::string& index, uint32_t shard, uint64_t offset,
                     uint32_t limit) override;
+  void scan(const std::string& index, const std::vector<uint32_t>& shards,
+            const DocumentVisitor& visit) override;
   StoreStats stats() override;
 
   // Seeding from a durable copy at start-up.
@@ -33,12 +35,15 @@ class MemoryStore : public Store {
     std::string json;
     uint32_t shard;
   };
+  class LockedDocuments;  // the DocumentWriter over the maps, mu_ held
+
   void put_locked(const std::string& index, const std::string& id, const std::string& json,
                   uint32_t shard);
+  void erase_locked(const std::string& index, const std::string& id);
 
   std::mutex mu_;
   uint64_t last_uid_ = 0;
-  std::map<uint64_t, NodeWriteRequest> queue_;
+  std::map<uint64_t, NodeTask> queue_;
   std::unordered_map<uint64_t, TaskState> tasks_;
   std::map<std::string, Doc> docs_;             // keys::document
   std::set<std::string> by_shard_;              // keys::shard_entry

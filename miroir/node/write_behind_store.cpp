@@ -31,10 +31,10 @@ WriteBehindStore::~WriteBehindStore() {
   flush();
 }
 
-uint64_t WriteBehindStore::enqueue(const NodeWriteRequest& request) {
+uint64_t WriteBehindStore::enqueue(const NodeTask& task) {
   std::lock_guard lock(journal_mu_);
-  uint64_t uid = memory_.enqueue(request);  // acknowledged with nothing on disk
-  journal_.push_back(Enqueued{uid, request});
+  uint64_t uid = memory_.enqueue(task);  // acknowledged with nothing on disk
+  journal_.push_back(Enqueued{uid, task});
   return uid;
 }
 
@@ -64,6 +64,11 @@ DocumentPage WriteBehindStore::list(const std::string& index, uint32_t shard, ui
   return memory_.list(index, shard, offset, limit);
 }
 
+void WriteBehindStore::scan(const std::string& index, const std::vector<uint32_t>& shards,
+                            const DocumentVisitor& visit) {
+  memory_.scan(index, shards, visit);
+}
+
 StoreStats WriteBehindStore::stats() { return memory_.stats(); }
 
 void WriteBehindStore::flush() {
@@ -75,7 +80,7 @@ void WriteBehindStore::flush() {
   }
   for (auto& e : entries) {
     if (auto* enq = std::get_if<Enqueued>(&e)) {
-      uint64_t uid = durable_->enqueue(enq->request);
+      uint64_t uid = durable_->enqueue(enq->task);
       if (uid != enq->uid)
         ECLAT_LOG(warn, "node") << "write-behind: memory uid " << enq->uid << " stored as " << uid;
     } else {

@@ -26,13 +26,15 @@ class WriteBehindStore : public Store {
   WriteBehindStore(std::unique_ptr<LmdbStore> durable, std::chrono::milliseconds flush_every);
   ~WriteBehindStore() override;  // stops the flusher and flushes
 
-  uint64_t enqueue(const NodeWriteRequest& request) override;
+  uint64_t enqueue(const NodeTask& task) override;
   std::vector<QueuedTask> pending(size_t max_tasks, size_t max_documents) override;
   std::vector<TaskOutcome> apply(const std::vector<QueuedTask>& batch) override;
   TaskState task(uint64_t uid) override;
   std::optional<std::string> get(const std::string& index, const std::string& id) override;
   DocumentPage list(const std::string& index, uint32_t shard, uint64_t offset,
                     uint32_t limit) override;
+  void scan(const std::string& index, const std::vector<uint32_t>& shards,
+            const DocumentVisitor& visit) override;
   StoreStats stats() override;
 
   void flush();
@@ -40,7 +42,7 @@ class WriteBehindStore : public Store {
  private:
   struct Enqueued {
     uint64_t uid;
-    NodeWriteRequest request;
+    NodeTask task;
   };
   using Applied = std::vector<QueuedTask>;
   using Entry = std::variant<Enqueued, Applied>;

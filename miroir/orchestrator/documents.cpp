@@ -5,7 +5,14 @@ namespace miroir::orchestrator {
 namespace {
 // Keeps keys within the node's LMDB key limit (document_check.hpp).
 constexpr size_t kMaxIdBytes = 400;
+
+// The rules every primary key follows, written or deleted; "" when fine.
+std::string id_problem(const std::string& id) {
+  if (id.empty()) return "empty primary key";
+  if (id.size() > kMaxIdBytes) return "primary key longer than " + std::to_string(kMaxIdBytes) + " bytes";
+  return "";
 }
+}  // namespace
 
 bool is_reserved_field(std::string_view key) { return key.rfind("_miroir_", 0) == 0; }
 
@@ -34,12 +41,18 @@ bool parse_client_document(const std::string& text, size_t position, ClientDocum
   } else {
     return fail("miroir_bad_document", "primary key must be a string or an integer");
   }
-  if (id.empty()) return fail("miroir_bad_document", "empty primary key");
-  if (id.size() > kMaxIdBytes)
-    return fail("miroir_bad_document", "primary key longer than " + std::to_string(kMaxIdBytes) + " bytes");
+  if (auto why = id_problem(id); !why.empty()) return fail("miroir_bad_document", why);
   doc->id = std::move(id);
   doc->body = std::move(body);
   return true;
+}
+
+bool check_client_id(const std::string& id, size_t position, DocumentError* error) {
+  auto why = id_problem(id);
+  if (why.empty()) return true;
+  error->code = "miroir_bad_document";
+  error->message = "id " + std::to_string(position) + ": " + why;
+  return false;
 }
 
 std::string stored_json(const ClientDocument& doc, uint32_t shard) {

@@ -32,6 +32,10 @@ bool is_reserved_field(std::string_view key);
 bool parse_client_document(const std::string& text, size_t position, ClientDocument* doc,
                            DocumentError* error);
 
+// Checks id number `position` of a delete request (the primary key rules of
+// parse_client_document: an integer key is given as its decimal text).
+bool check_client_id(const std::string& id, size_t position, DocumentError* error);
+
 // The stored form: the client's object plus `_miroir_shard`.
 std::string stored_json(const ClientDocument& doc, uint32_t shard);
 

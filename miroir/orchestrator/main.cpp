@@ -1,11 +1,12 @@
 // miroir-orchestrator: routing, replication, tasks and reads over miroir-nodes.
 //   miroir-orchestrator --name o1 --listen 198.18.0.101:7600 --config cluster.json --data DIR
+// Several orchestrators serve one cluster by sharing --data (see README).
 // SIGTERM/SIGINT: graceful stop. Exit 2 on a bad flag or configuration, 1 when
 // it cannot start.
 #include <chrono>
 #include <iostream>
 #include <memory>
-#include <set>
+#include <string>
 
 #include <grpcpp/grpcpp.h>
 
@@ -18,47 +19,76 @@
 
 namespace {
 
-const char* kUsage =
-    "usage: miroir-orchestrator --name NAME --listen HOST:PORT --config FILE --data DIR [--bug NAME]...\n"
-    "  --name    orchestrator name\n"
-    "  --listen  address to serve miroir.Orchestrator on, e.g. 198.18.0.101:7600\n"
-    "  --config  cluster configuration (JSON: shards, replication_factor, index, nodes)\n"
-    "  --data    directory of the durable task map (tasks.sqlite, created if missing)\n"
-    "  --bug     positive control (none implemented in this version)\n";
+std::string usage() {
+  std::string bugs;
+  for (const auto& b : miroir::orchestrator::known_bug_switches()) bugs += (bugs.empty() ? "" : ", ") + b;
+  return "usage: miroir-orchestrator --name NAME --listen HOST:PORT --config FILE --data DIR\n"
+         "                           [--unavailable-shards partial|error] [--probe-interval-ms MS]\n"
+         "                           [--bug NAME]...\n"
+         "  --name               orchestrator name\n"
+         "  --listen             address to serve miroir.Orchestrator on, e.g. 198.18.0.101:7600\n"
+         "  --config             cluster configuration (JSON: shards, replication_factor, index, nodes)\n"
+         "  --data               directory of the durable task map (tasks.sqlite, created if missing);\n"
+         "                       orchestrators of one cluster share it: give them all the same DIR\n"
+         "  --unavailable-shards a search or list with a shard no owner answers for:\n"
+         "                       partial (default: answer without it, flagged degraded) or error\n"
+         "  --probe-interval-ms  health probe interval (default 5000; probe timeout min(2000, interval))\n"
+         "  --bug                positive control, repeatable: " + bugs + "\n";
+}
 
-// Orchestrator bug switches arrive with the migration path.
-const std::set<std::string> kKnownBugs = {};
+// A positive whole number of milliseconds.
+std::chrono::milliseconds parse_ms(const std::string& flag, const std::string& text) {
+  size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || v <= 0 || v > 3600000)
+    throw miroir::UsageError("--" + flag + " must be a whole number of milliseconds in 1..3600000, not \"" +
+                             text + "\"");
+  return std::chrono::milliseconds(v);
+}
 
 }  // namespace
 
 int main(int argc, char** argv) {
   miroir::block_termination_signals();
   miroir::init_grpc_process();
-  miroir::Flags flags({"name", "listen", "config", "data"}, {"bug"});
+  miroir::Flags flags({"name", "listen", "config", "data", "unavailable-shards", "probe-interval-ms"},
+                      {"bug"});
   std::string name, listen, config_path, data;
   miroir::ClusterConfig config;
+  miroir::orchestrator::OrchestratorOptions options;
+  const std::string usage_text = usage();
   try {
     flags.parse(argc, argv);
     if (flags.help()) {
-      std::cout << kUsage;
+      std::cout << usage_text;
       return 0;
     }
-    for (const auto& b : flags.all("bug"))
-      if (!kKnownBugs.count(b)) throw miroir::UsageError("unknown --bug \"" + b + "\"");
+    options.bugs = miroir::orchestrator::parse_bug_switches(flags.all("bug"));
+    if (auto ms = flags.get("probe-interval-ms")) options.probe_interval = parse_ms("probe-interval-ms", *ms);
     name = flags.required("name");
     listen = flags.required("listen");
     config_path = flags.required("config");
     data = flags.required("data");
+    if (auto p = flags.get("unavailable-shards")) {
+      auto policy = miroir::orchestrator::parse_unavailable_shards(*p);
+      if (!policy) throw miroir::UsageError("--unavailable-shards must be partial or error, not \"" + *p + "\"");
+      options.unavailable_shards = *policy;
+    }
     config = miroir::ClusterConfig::load(config_path);
   } catch (const miroir::UsageError& e) {
-    miroir::usage_exit(kUsage, e.what());
+    miroir::usage_exit(usage_text, e.what());
   } catch (const std::invalid_argument& e) {
-    miroir::usage_exit(kUsage, e.what());
+    miroir::usage_exit(usage_text, e.what());
   }
 
   std::unique_ptr<miroir::orchestrator::OrchestratorService> service;
   try {
-    service = std::make_unique<miroir::orchestrator::OrchestratorService>(name, config, data);
+    service = std::make_unique<miroir::orchestrator::OrchestratorService>(name, config, data, options);
   } catch (const std::exception& e) {
     ECLAT_LOG(error, name) << "cannot start: " << e.what();
     return 1;
@@ -76,7 +106,9 @@ int main(int argc, char** argv) {
   }
   ECLAT_LOG(info, name) << "orchestrator serving on " << listen << ": " << config.nodes.size()
                         << " nodes, " << config.shards << " shards, RF "
-                        << config.replication_factor << ", " << config.replica_groups() << " group(s)";
+                        << config.replication_factor << ", " << config.replica_groups() << " group(s), "
+                        << "unavailable shards: " << to_string(options.unavailable_shards);
+  for (const auto& b : flags.all("bug")) ECLAT_LOG(warn, name) << "bug switch on: " << b;
 
   int sig = miroir::wait_for_termination_signal();
   ECLAT_LOG(info, name) << "signal " << sig << ": shutting down";

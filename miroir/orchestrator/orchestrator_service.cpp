@@ -14,14 +14,17 @@ grpc::Status internal(const char* what, const std::exception& e) {
 }  // namespace
 
 OrchestratorService::OrchestratorService(std::string name, ClusterConfig config,
-                                         const std::string& data_dir)
+                                         const std::string& data_dir, OrchestratorOptions options)
     : name_(std::move(name)),
       topology_(std::move(config)),
       nodes_(topology_.config()),
+      states_(topology_.config().nodes.size()),
       tasks_(data_dir),
-      writes_(topology_, nodes_, tasks_),
+      writes_(topology_, nodes_, tasks_, options.bugs),
       tracker_(topology_, nodes_, tasks_),
-      reads_(topology_, nodes_) {}
+      reads_(topology_, nodes_, states_, options.unavailable_shards, options.bugs),
+      searches_(topology_, nodes_, options.unavailable_shards),
+      prober_(topology_, nodes_, states_, options.probe_interval, options.probe_timeout) {}
 
 grpc::Status OrchestratorService::Health(grpc::ServerContext*, const Empty*, HealthReply* reply) {
   reply->set_name(name_);
@@ -35,6 +38,16 @@ grpc::Status OrchestratorService::AddDocuments(grpc::ServerContext*, const Write
     *reply = writes_.add_documents(*req);
   } catch (const std::exception& e) {
     return internal("write", e);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::DeleteDocuments(grpc::ServerContext*, const DeleteRequest* req,
+                                                  WriteReply* reply) {
+  try {
+    *reply = writes_.delete_documents(*req);
+  } catch (const std::exception& e) {
+    return internal("delete", e);
   }
   return grpc::Status::OK;
 }
@@ -59,6 +72,12 @@ grpc::Status OrchestratorService::ListDocuments(grpc::ServerContext* ctx, const 
                                                 grpc::ServerWriter<ListPage>* writer) {
   reads_.list(*req, [&](const ListPage& page) { return !ctx->IsCancelled() && writer->Write(page); });
   if (ctx->IsCancelled()) return grpc::Status(grpc::StatusCode::CANCELLED, "client went away");
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::Search(grpc::ServerContext*, const SearchRequest* req,
+                                         SearchReply* reply) {
+  *reply = searches_.search(*req);
   return grpc::Status::OK;
 }
 
@@ -89,6 +108,22 @@ grpc::Status OrchestratorService::ClusterStats(grpc::ServerContext*, const Empty
       reply->add_unreachable(topology_.node_name(static_cast<int>(i)));
   }
   reply->set_pending_node_tasks(pending);
+
+  // The orchestrator's own view: states and probe evidence.
+  const auto& config = topology_.config();
+  const auto views = states_.snapshot();
+  for (size_t i = 0; i < views.size(); ++i) {
+    auto* n = reply->add_nodes();
+    n->set_name(config.nodes[i].name);
+    n->set_group(config.nodes[i].group);
+    n->set_address(config.nodes[i].address);
+    n->set_state(std::string(to_string(views[i].state)));
+    n->set_reachable(views[i].health.reachable);
+    n->set_consecutive_failures(views[i].health.consecutive_failures);
+  }
+  reply->set_shards(topology_.shards());
+  reply->set_replication_factor(topology_.rf());
+  reply->set_replica_groups(topology_.groups());
   return grpc::Status::OK;
 }
 

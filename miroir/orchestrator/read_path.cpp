@@ -12,14 +12,36 @@ constexpr uint32_t kDefaultPageSize = 1000;
 constexpr uint32_t kMaxPageSize = 10000;
 }  // namespace
 
-ReadPath::ReadPath(const Topology& topology, NodeClients& nodes)
-    : topology_(topology), nodes_(nodes) {}
+ReadPath::ReadPath(const Topology& topology, NodeClients& nodes, const NodeStates& states,
+                   UnavailableShards unavailable_shards, BugSwitches bugs)
+    : topology_(topology),
+      nodes_(nodes),
+      states_(states),
+      unavailable_shards_(unavailable_shards),
+      bugs_(bugs) {}
 
 GetReply ReadPath::get(const GetRequest& request) {
   GetReply reply;
-  uint32_t shard = topology_.shard_of(request.id());
-  const auto& owners = topology_.owners(0, shard);
-  int node = owners[round_robin_.fetch_add(1) % owners.size()];
+  // --bug get-by-id-shard0: upstream asks the owners of shard 0 whatever the
+  // id (a document of any other shard then reads as not found).
+  const uint32_t shard = bugs_.get_by_id_shard0 ? 0 : topology_.shard_of(request.id());
+  // One counter for both turns: group q mod RG, then replica (q / RG) mod
+  // |owners|, so the replicas of every group take turns too (two counters
+  // stepping together would pin each group to one replica when RG = RF).
+  const uint64_t q = round_robin_.fetch_add(1);
+  const uint32_t group = static_cast<uint32_t>(q % topology_.groups());
+  const auto& owners = topology_.owners(group, shard);
+  const size_t turn = (q / topology_.groups()) % owners.size();
+  int node = owners[turn];
+  // Never a node known down while another owner of the group is up; if all
+  // are down, the turn's owner is asked anyway (the prober may be behind).
+  for (size_t i = 0; i < owners.size(); ++i) {
+    int candidate = owners[(turn + i) % owners.size()];
+    if (!states_.known_down(candidate)) {
+      node = candidate;
+      break;
+    }
+  }
 
   NodeGetRequest nreq;
   nreq.set_index(request.index().empty() ? topology_.config().index : request.index());
@@ -55,9 +77,11 @@ void ReadPath::list(const ListRequest& request, const std::function<bool(const L
         ListPage page;
         page.set_shard(shard);
         page.set_error_code("miroir_shard_unavailable");
+        const bool stop = unavailable_shards_ == UnavailableShards::error;
         page.set_error_message("shard " + std::to_string(shard) + ": no owner answered (" +
-                               last_error + ")");
-        if (!emit(page)) return;
+                               last_error + ")" +
+                               (stop ? "; listing stopped (--unavailable-shards error)" : ""));
+        if (!emit(page) || stop) return;
         break;
       }
       int node = candidates[cand];

@@ -1,22 +1,34 @@
-// Reads. get-by-id asks one owner of the id's shard (round robin among the
-// owners of group 0 for now; search groups come with the search path) and
-// does not fail over: an unreachable owner is reported, as upstream does.
+// Reads. get-by-id asks one owner of the id's shard: the group round robin
+// (per orchestrator), then round robin among that group's owners, skipping
+// owners the health prober knows down while another one is up. It does not
+// fail over: an owner that does not answer is reported
+// (miroir_shard_unavailable), as upstream does.
 // list pages every shard 0..S-1 from one owner at a time by offset, moving to
 // the next write target when one fails; a shard nobody answers for yields a
-// page with miroir_shard_unavailable, never a silent gap.
+// page with miroir_shard_unavailable, never a silent gap. What follows that
+// page depends on --unavailable-shards (options.hpp):
+//   partial  the other shards are listed as usual;
+//   error    listing stops: that page is the last one, and the stream still
+//            ends with an OK status. The contract keeps non-OK statuses for
+//            transport or server trouble; the refusal is the page's
+//            error_code, and a client must treat a listing that carries one
+//            as failed (under either policy, it is incomplete).
 #pragma once
 #include <atomic>
 #include <functional>
 
 #include "miroir.pb.h"
 #include "miroir/orchestrator/node_clients.hpp"
+#include "miroir/orchestrator/node_states.hpp"
+#include "miroir/orchestrator/options.hpp"
 #include "miroir/orchestrator/topology.hpp"
 
 namespace miroir::orchestrator {
 
 class ReadPath {
  public:
-  ReadPath(const Topology& topology, NodeClients& nodes);
+  ReadPath(const Topology& topology, NodeClients& nodes, const NodeStates& states,
+           UnavailableShards unavailable_shards = UnavailableShards::partial, BugSwitches bugs = {});
 
   GetReply get(const GetRequest& request);
   // emit() returns false when the client went away: listing stops.
@@ -25,7 +37,10 @@ class ReadPath {
  private:
   const Topology& topology_;
   NodeClients& nodes_;
-  std::atomic<uint64_t> round_robin_{0};
+  const NodeStates& states_;
+  UnavailableShards unavailable_shards_;
+  const BugSwitches bugs_;
+  std::atomic<uint64_t> round_robin_{0};  // get-by-id: group and replica turns
 };
 
 }  // namespace miroir::orchestrator

@@ -7,10 +7,19 @@
 #include <filesystem>
 #include <random>
 #include <stdexcept>
+#include <thread>
 
 namespace miroir::orchestrator {
 
 namespace {
+// The database is held by another connection (another orchestrator process):
+// the operation may simply be tried again.
+struct Busy : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+bool is_busy(int rc) { return (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED; }
+
 // Resets a statement however the scope is left.
 struct Reset {
   sqlite3_stmt* s;
@@ -30,19 +39,69 @@ TaskStore::TaskStore(const std::string& dir) {
     sqlite3_close(db_);
     throw std::runtime_error("cannot open " + path + ": " + msg);
   }
+  // The busy handler waits for another process's lock; retry_busy covers
+  // what SQLite reports busy without calling it.
   sqlite3_busy_timeout(db_, 5000);
-  exec("PRAGMA journal_mode=WAL");
+  try {
+    retry_busy("open", [&] { open_schema(); });
+  } catch (...) {
+    for (auto* st : {insert_task_, insert_ref_, select_task_, select_refs_}) sqlite3_finalize(st);
+    sqlite3_close(db_);
+    throw;
+  }
+}
+
+void TaskStore::open_schema() {
+  // Changing the journal mode needs a moment alone with the file: when
+  // another process holds it, SQLite keeps the old mode and says so.
+  std::string mode;
+  char* err = nullptr;
+  int rc = sqlite3_exec(
+      db_, "PRAGMA journal_mode=WAL",
+      [](void* out, int, char** values, char**) {
+        *static_cast<std::string*>(out) = values[0] ? values[0] : "";
+        return 0;
+      },
+      &mode, &err);
+  std::string msg = err ? err : "";
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) {
+    if (is_busy(rc)) throw Busy("PRAGMA journal_mode=WAL: " + msg);
+    throw std::runtime_error("sqlite: PRAGMA journal_mode=WAL: " + msg);
+  }
+  if (mode != "wal") throw Busy("journal mode is still " + mode);
   exec("PRAGMA synchronous=FULL");
   exec("CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL)");
   exec("CREATE TABLE IF NOT EXISTS task_nodes (task_id TEXT NOT NULL, node TEXT NOT NULL,"
        " uid INTEGER NOT NULL, PRIMARY KEY (task_id, node, uid))");
   auto prep = [&](const char* sql, sqlite3_stmt** st) {
+    sqlite3_finalize(*st);  // from an attempt that was busy
+    *st = nullptr;
     if (sqlite3_prepare_v2(db_, sql, -1, st, nullptr) != SQLITE_OK) fail(sql);
   };
   prep("INSERT INTO tasks (id, created_ms) VALUES (?, ?)", &insert_task_);
   prep("INSERT OR IGNORE INTO task_nodes (task_id, node, uid) VALUES (?, ?, ?)", &insert_ref_);
   prep("SELECT 1 FROM tasks WHERE id = ?", &select_task_);
   prep("SELECT node, uid FROM task_nodes WHERE task_id = ? ORDER BY rowid", &select_refs_);
+}
+
+void TaskStore::retry_busy(const char* what, const std::function<void()>& attempt) {
+  const auto deadline = std::chrono::steady_clock::now() + kBusyDeadline;
+  thread_local std::mt19937 rng{std::random_device{}()};
+  for (int n = 1;; ++n) {
+    try {
+      attempt();
+      return;
+    } catch (const Busy& e) {
+      if (std::chrono::steady_clock::now() >= deadline)
+        throw std::runtime_error(std::string("sqlite: ") + what + ": database still busy after " +
+                                 std::to_string(kBusyDeadline.count()) + " s: " + e.what());
+      // Short, growing, jittered pauses: two processes retrying in step
+      // would otherwise collide again.
+      int ms = std::min(100, 2 * n);
+      std::this_thread::sleep_for(std::chrono::milliseconds(ms / 2 + rng() % (ms / 2 + 1)));
+    }
+  }
 }
 
 TaskStore::~TaskStore() {
@@ -52,15 +111,18 @@ TaskStore::~TaskStore() {
 
 void TaskStore::exec(const char* sql) {
   char* err = nullptr;
-  if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "?";
+  if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
+    std::string msg = std::string("sqlite: ") + sql + ": " + (err ? err : "?");
     sqlite3_free(err);
-    throw std::runtime_error(std::string("sqlite: ") + sql + ": " + msg);
+    if (is_busy(rc)) throw Busy(msg);
+    throw std::runtime_error(msg);
   }
 }
 
 void TaskStore::fail(const char* what) {
-  throw std::runtime_error(std::string("sqlite: ") + what + ": " + sqlite3_errmsg(db_));
+  std::string msg = std::string("sqlite: ") + what + ": " + sqlite3_errmsg(db_);
+  if (is_busy(sqlite3_extended_errcode(db_))) throw Busy(msg);
+  throw std::runtime_error(msg);
 }
 
 void TaskStore::put(const std::string& task_id, const std::vector<NodeTaskRef>& refs) {
@@ -69,6 +131,11 @@ void TaskStore::put(const std::string& task_id, const std::vector<NodeTaskRef>& 
 
 std::vector<bool> TaskStore::put_batch(const std::vector<Entry>& entries) {
   std::lock_guard lock(mu_);
+  retry_busy("put", [&] { write_batch(entries); });
+  return std::vector<bool>(entries.size(), true);
+}
+
+void TaskStore::write_batch(const std::vector<Entry>& entries) {
   exec("BEGIN IMMEDIATE");
   try {
     auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -92,14 +159,20 @@ std::vector<bool> TaskStore::put_batch(const std::vector<Entry>& entries) {
     }
     exec("COMMIT");
   } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    // A no-op when the failure already ended the transaction.
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
-  return std::vector<bool>(entries.size(), true);
 }
 
 std::optional<std::vector<NodeTaskRef>> TaskStore::get(const std::string& task_id) {
   std::lock_guard lock(mu_);
+  std::optional<std::vector<NodeTaskRef>> out;
+  retry_busy("get", [&] { out = read(task_id); });
+  return out;
+}
+
+std::optional<std::vector<NodeTaskRef>> TaskStore::read(const std::string& task_id) {
   {
     Reset r{select_task_};
     sqlite3_bind_text(select_task_, 1, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);

@@ -4,8 +4,18 @@
 // on disk, because the client is answered with the task id right after, and a
 // restarted orchestrator must still be able to report the task. Concurrent
 // puts share one transaction (group commit): one sync for many tasks.
+//
+// Several orchestrator processes of one cluster open the same file (same
+// --data directory): WAL lets readers run beside the one writer, the busy
+// timeout waits for another process's write lock, and what SQLite reports
+// busy without waiting (WAL recovery, a snapshot gone stale, a journal mode
+// change racing another opener) is retried as a whole, up to kBusyDeadline.
+// A task put through one orchestrator is visible to every other one as soon
+// as put() returned.
 #pragma once
+#include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -17,6 +27,9 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace miroir::orchestrator {
+
+// How long an operation keeps retrying while other processes hold the file.
+inline constexpr std::chrono::seconds kBusyDeadline{30};
 
 struct NodeTaskRef {
   std::string node;
@@ -43,6 +56,11 @@ class TaskStore {
     const std::vector<NodeTaskRef>* refs;
   };
   std::vector<bool> put_batch(const std::vector<Entry>& entries);
+  void write_batch(const std::vector<Entry>& entries);
+  std::optional<std::vector<NodeTaskRef>> read(const std::string& task_id);
+  void open_schema();
+  // Runs `attempt` again while it fails because the database is busy.
+  void retry_busy(const char* what, const std::function<void()>& attempt);
   void exec(const char* sql);
   [[noreturn]] void fail(const char* what);
 

@@ -1,8 +1,7 @@
 #include "miroir/orchestrator/write_path.hpp"
 
-#include <map>
-#include <set>
 #include <sstream>
+#include <variant>
 
 #include "core/log.hpp"
 #include "miroir/common/grpc_options.hpp"
@@ -10,18 +9,35 @@
 
 namespace miroir::orchestrator {
 
-namespace {
-
-// One node write and what became of it.
-struct NodeCall {
+struct WritePath::NodeCall {
   int node = -1;
-  NodeWriteRequest request;
+  std::variant<NodeWriteRequest, NodeDeleteRequest> request;
   NodeEnqueueReply reply;
   grpc::ClientContext ctx;
   grpc::Status status;
+  std::string body;         // serialized request, kept only for the retry cache
+  bool from_cache = false;  // answered by the retry cache, never sent
+
+  const google::protobuf::Message& message() const {
+    return std::visit([](const auto& r) -> const google::protobuf::Message& { return r; }, request);
+  }
+  // The node enqueued it: it has a task uid the task map can follow.
   bool acked() const { return status.ok() && reply.error_code().empty(); }
+  // The node answered "no" (a definite refusal, nothing enqueued).
   bool rejected() const { return status.ok() && !reply.error_code().empty(); }
 };
+
+namespace {
+
+// Starts the RPC matching the request type.
+void start(miroir::Node::StubInterface::async_interface* node, WritePath::NodeCall* call,
+           const NodeWriteRequest& request, std::function<void(grpc::Status)> done) {
+  node->AddDocuments(&call->ctx, &request, &call->reply, std::move(done));
+}
+void start(miroir::Node::StubInterface::async_interface* node, WritePath::NodeCall* call,
+           const NodeDeleteRequest& request, std::function<void(grpc::Status)> done) {
+  node->DeleteDocuments(&call->ctx, &request, &call->reply, std::move(done));
+}
 
 std::string join(const std::set<uint32_t>& xs) {
   std::ostringstream o;
@@ -29,14 +45,32 @@ std::string join(const std::set<uint32_t>& xs) {
   return o.str();
 }
 
+// The call to `node` in `calls`, created with an empty request of type Req.
+template <class Req>
+Req& request_for(WritePath::Calls& calls, int node, const std::string& index) {
+  auto& call = calls[node];
+  if (!call) {
+    call = std::make_unique<WritePath::NodeCall>();
+    call->node = node;
+    Req req;
+    req.set_index(index);
+    call->request = std::move(req);
+  }
+  return std::get<Req>(call->request);
+}
+
 }  // namespace
 
-WritePath::WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks)
-    : topology_(topology), nodes_(nodes), tasks_(tasks) {}
+WritePath::WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs)
+    : topology_(topology), nodes_(nodes), tasks_(tasks), bugs_(bugs) {}
+
+std::string WritePath::index_of(const std::string& requested) const {
+  return requested.empty() ? topology_.config().index : requested;
+}
 
 WriteReply WritePath::add_documents(const WriteRequest& request) {
   WriteReply reply;
-  const std::string& index = request.index().empty() ? topology_.config().index : request.index();
+  const std::string index = index_of(request.index());
 
   // 1. Parse everything first: a bad document refuses the whole request
   //    before any node hears of it (a clean "fail" for the client).
@@ -52,60 +86,112 @@ WriteReply WritePath::add_documents(const WriteRequest& request) {
 
   // 2. Route: one request per target node, holding the documents of every
   //    shard that node is a write target of.
-  std::map<int, std::unique_ptr<NodeCall>> calls;
+  Calls calls;
   std::set<uint32_t> shards_touched;
   for (const auto& d : docs) {
     uint32_t shard = topology_.shard_of(d.id);
     shards_touched.insert(shard);
     std::string json = stored_json(d, shard);
     for (int node : topology_.write_targets(shard)) {
-      auto& call = calls[node];
-      if (!call) {
-        call = std::make_unique<NodeCall>();
-        call->node = node;
-        call->request.set_index(index);
-      }
-      auto* nd = call->request.add_documents();
+      auto& req = request_for<NodeWriteRequest>(calls, node, index);
+      req.set_merge(request.merge());
+      auto* nd = req.add_documents();
       nd->set_id(d.id);
       nd->set_json(json);
     }
   }
 
-  // 3. Fan out in parallel, each call bounded by the write deadline.
+  fan_out(calls);
+  return decide(calls, shards_touched);
+}
+
+WriteReply WritePath::delete_documents(const DeleteRequest& request) {
+  WriteReply reply;
+  const std::string index = index_of(request.index());
+  for (int i = 0; i < request.ids_size(); ++i) {
+    DocumentError err;
+    if (!check_client_id(request.ids(i), i, &err)) {
+      reply.set_error_code(err.code);
+      reply.set_error_message(err.message);
+      return reply;
+    }
+  }
+
+  // Each id goes to every write target of its shard, like a write.
+  Calls calls;
+  std::set<uint32_t> shards_touched;
+  for (const auto& id : request.ids()) {
+    uint32_t shard = topology_.shard_of(id);
+    shards_touched.insert(shard);
+    for (int node : topology_.write_targets(shard))
+      request_for<NodeDeleteRequest>(calls, node, index).add_ids(id);
+  }
+
+  fan_out(calls);
+  return decide(calls, shards_touched);
+}
+
+void WritePath::fan_out(Calls& calls) {
   {
     CallGroup group;
     for (auto& [node, call] : calls) {
+      if (bugs_.retry_cache_aba) {
+        const auto& msg = call->message();
+        msg.SerializeToString(&call->body);
+        if (auto cached = retry_cache_.find(node, msg.GetTypeName(), call->body)) {
+          call->reply = *cached;
+          call->status = grpc::Status::OK;
+          call->from_cache = true;
+          continue;
+        }
+      }
       set_deadline(call->ctx, kNodeWriteTimeout);
-      nodes_.stub(node).async()->AddDocuments(&call->ctx, &call->request, &call->reply,
-                                             group.expect(&call->status));
+      auto* stub = nodes_.stub(node).async();
+      std::visit([&](const auto& req) { start(stub, call.get(), req, group.expect(&call->status)); },
+                 call->request);
     }
     group.wait();
   }
+  if (bugs_.retry_cache_aba)
+    for (auto& [node, call] : calls)
+      if (!call->from_cache && call->acked())
+        retry_cache_.remember(node, call->message().GetTypeName(), call->body, call->reply);
+}
 
+WriteReply WritePath::decide(const Calls& calls, const std::set<uint32_t>& shards) {
+  WriteReply reply;
   uint32_t acked = 0, rejected = 0;
   std::vector<NodeTaskRef> refs;
-  for (auto& [node, call] : calls) {
+  for (const auto& [node, call] : calls) {
     if (call->acked()) {
       ++acked;
       refs.push_back(NodeTaskRef{topology_.node_name(node), call->reply.task_uid()});
     } else if (call->rejected()) {
       ++rejected;
-      ECLAT_LOG(warn, "orchestrator") << topology_.node_name(node) << " refused a write: "
+      ECLAT_LOG(warn, "orchestrator") << topology_.node_name(node) << " refused a "
+                                      << call->message().GetTypeName() << ": "
                                       << call->reply.error_code() << " " << call->reply.error_message();
     }
   }
+  // The counters stay honest under --bug ack-any-status: a refusal is counted
+  // as rejected even when the quorum below takes it for an acknowledgement.
   reply.set_targets(static_cast<uint32_t>(calls.size()));
   reply.set_acked(acked);
   reply.set_rejected(rejected);
 
-  // 4. Two-rule quorum, per shard touched.
+  // Design: only an enqueue counts. ack-any-status: any answer does, so a
+  // refusing node (which stored nothing and has no task to follow) helps a
+  // group reach quorum and the task can succeed without its copy.
+  auto counts = [&](const NodeCall& c) { return bugs_.ack_any_status ? c.status.ok() : c.acked(); };
+
+  // Two-rule quorum, per shard touched.
   std::set<uint32_t> degraded_groups, degraded_shards, failed_shards;
-  for (uint32_t shard : shards_touched) {
+  for (uint32_t shard : shards) {
     bool any_group = false;
     for (uint32_t g = 0; g < topology_.groups(); ++g) {
       uint32_t acks = 0;
       for (int node : topology_.owners(g, shard))
-        if (calls.at(node)->acked()) ++acks;
+        if (counts(*calls.at(node))) ++acks;
       if (acks >= topology_.quorum()) {
         any_group = true;
       } else {
@@ -127,7 +213,7 @@ WriteReply WritePath::add_documents(const WriteRequest& request) {
   }
   reply.set_degraded(!degraded_groups.empty());
 
-  // 5. Durable task map, then the answer.
+  // Durable task map, then the answer.
   std::string task_id = TaskStore::new_task_id();
   tasks_.put(task_id, refs);
   reply.set_task_id(task_id);

@@ -1,15 +1,23 @@
-// The write path: parse and route client documents, inject `_miroir_shard`,
-// send each write target its documents in parallel, then decide with the
-// two-rule quorum:
+// The write path: writes (add-or-replace, add-or-update) and deletes by id.
+// Both route each primary key to its shard, send each write target its part
+// in parallel (one request per node), then decide with the two-rule quorum:
 //   1. a group succeeds for a shard when floor(RF/2)+1 of its RF owners
 //      acknowledged (transport OK and an empty error_code, nothing else);
-//   2. the write succeeds when, for every shard touched, at least one group
-//      succeeded; groups/shards that missed quorum are reported as degraded.
-// Otherwise miroir_no_quorum. On success the task map is stored durably
-// before the client hears the task id.
+//   2. the operation succeeds when, for every shard touched, at least one
+//      group succeeded; groups/shards that missed quorum are reported as
+//      degraded.
+// Otherwise miroir_no_quorum. On success the task map (the node task uids of
+// the acknowledged enqueues) is stored durably before the client hears the
+// task id.
 #pragma once
+#include <map>
+#include <memory>
+#include <set>
+
 #include "miroir.pb.h"
 #include "miroir/orchestrator/node_clients.hpp"
+#include "miroir/orchestrator/options.hpp"
+#include "miroir/orchestrator/retry_cache.hpp"
 #include "miroir/orchestrator/task_store.hpp"
 #include "miroir/orchestrator/topology.hpp"
 
@@ -17,16 +25,29 @@ namespace miroir::orchestrator {
 
 class WritePath {
  public:
-  WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks);
+  WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs = {});
 
-  // Throws std::runtime_error when the task map cannot be stored (outcome
-  // unknown to the client: the nodes may apply the documents).
+  // Both throw std::runtime_error when the task map cannot be stored (outcome
+  // unknown to the client: the nodes may apply the operation).
   WriteReply add_documents(const WriteRequest& request);
+  WriteReply delete_documents(const DeleteRequest& request);
+
+  // One node's share of an operation and what became of it (write_path.cpp).
+  struct NodeCall;
+  using Calls = std::map<int, std::unique_ptr<NodeCall>>;  // target node -> call
 
  private:
+  // Sends every call in parallel, each bounded by the write deadline.
+  void fan_out(Calls& calls);
+  // The two-rule quorum over `shards`, the counters, and the task map.
+  WriteReply decide(const Calls& calls, const std::set<uint32_t>& shards);
+  std::string index_of(const std::string& requested) const;
+
   const Topology& topology_;
   NodeClients& nodes_;
   TaskStore& tasks_;
+  const BugSwitches bugs_;
+  RetryCache retry_cache_;  // used only under --bug retry-cache-aba
 };
 
 }  // namespace miroir::orchestrator
