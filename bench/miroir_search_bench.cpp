@@ -89,7 +89,8 @@ int main(int argc, char** argv) {
   }
   double load_s = duration<double>(steady_clock::now() - t0).count();
 
-  std::printf("miroir search bench: 6 nodes (RG=2, RF=2, S=16), %d documents loaded in %.1f s (%.0f docs/s)\n",
+  std::printf("miroir search bench: 6 nodes (RG=2, RF=2, S=16), %d documents loaded in %.1f s"
+              " (%.0f docs/s)\n",
               docs, load_s, docs / load_s);
   std::vector<double> medians, p99s;
   uint64_t hits_seen = 0;

@@ -12,7 +12,9 @@ bool token_byte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-char fold(unsigned char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c); }
+char fold(unsigned char c) {
+  return static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+}
 
 // Calls fn(token) for each token of text, reusing one buffer.
 template <class Fn>
@@ -127,7 +129,9 @@ class Search::Reader final : public nlohmann::json_sax<nlohmann::json> {
   bool in_facet() const {
     return facet_ >= 0 && (stack_.size() == 1 || (stack_.size() == 2 && stack_.back() == 'a'));
   }
-  void add_facet_value(std::string text) { facet_values_.emplace_back(static_cast<size_t>(facet_), std::move(text)); }
+  void add_facet_value(std::string text) {
+    facet_values_.emplace_back(static_cast<size_t>(facet_), std::move(text));
+  }
 
   const std::vector<std::string>& tokens_;
   const std::vector<std::string>& facets_;
