@@ -504,7 +504,8 @@ TEST(MiroirNode, QueuedUpdatesAndDeletesSurviveKill9) {
     // shard deletion behind it: the node dies with them queued.
     std::vector<std::pair<std::string, std::string>> heavy;
     for (int k = 400; k < kUpdated; ++k)
-      if (k % 8 != 7 && (k < 1000 || k >= 1400)) heavy.emplace_back(key(k), js({{"id", key(k)}, {"m", k}, {"_miroir_shard", k % 8}}));
+      if (k % 8 != 7 && (k < 1000 || k >= 1400))
+        heavy.emplace_back(key(k), js({{"id", key(k)}, {"m", k}, {"_miroir_shard", k % 8}}));
     for (const auto& e : {merge(*stub, heavy), del_shard(*stub, 7)}) {
       ASSERT_TRUE(e.status.ok() && e.reply.error_code().empty());
       uids.push_back(e.reply.task_uid());
@@ -534,7 +535,9 @@ TEST(MiroirNode, QueuedUpdatesAndDeletesSurviveKill9) {
     if (deleted) continue;
     ++expected;
     EXPECT_EQ(it->second["v"], 0) << it->second;
-    if (i < kUpdated) EXPECT_EQ(it->second["m"], i) << it->second;
+    if (i < kUpdated) {
+      EXPECT_EQ(it->second["m"], i) << it->second;
+    }
   }
   for (int i = 0; i < 50; ++i) EXPECT_TRUE(live.count("fresh" + std::to_string(i)));
   EXPECT_EQ(live.size(), expected);
@@ -620,7 +623,8 @@ TEST(MiroirNode, FingerprintsAgreeWhateverTheWriteOrderAndDifferAfterAChange) {
 
   std::vector<nlohmann::json> docs;
   for (int i = 0; i < 40; ++i)
-    docs.push_back({{"id", "f" + std::to_string(i)}, {"n", i}, {"t", "x" + std::to_string(i % 3)}, {"_miroir_shard", i % 4}});
+    docs.push_back({{"id", "f" + std::to_string(i)}, {"n", i}, {"t", "x" + std::to_string(i % 3)},
+                    {"_miroir_shard", i % 4}});
   // n1: one write, ascending. n2: one write per document, descending, keys in
   // another order and spaced differently, plus a document added then deleted.
   std::vector<std::pair<std::string, std::string>> all;

@@ -229,7 +229,8 @@ TEST_F(MiroirSearch, ResultsEqualABruteForceSearchOfTheCorpus) {
   std::vector<uint32_t> groups_seen;
   for (const auto& q : kQueries) {
     auto e = brute_force(corpus_, q);
-    for (auto [offset, limit] : std::vector<std::pair<uint32_t, uint32_t>>{{0, 20}, {0, 1000}, {7, 13}, {95, 10}, {590, 50}}) {
+    const std::vector<std::pair<uint32_t, uint32_t>> windows = {{0, 20}, {0, 1000}, {7, 13}, {95, 10}, {590, 50}};
+    for (auto [offset, limit] : windows) {
       auto r = search(*stub_, q, offset, limit);
       expect_matches(r, e, offset, limit, "query \"" + q + "\"");
       EXPECT_FALSE(r.degraded());
@@ -338,7 +339,8 @@ TEST_F(MiroirSearch, ShardsWithNoLiveOwnerArePartialOrAnErrorByPolicy) {
 
 TEST(MiroirSearchProcess, UnavailableShardsFlagIsChecked) {
   miroir::test::TempDir dir("search-flags");
-  std::ofstream(dir / "c.json") << R"({"shards":4,"replication_factor":1,"index":"docs","nodes":[{"name":"n1","address":"127.0.0.1:1","group":0}]})";
+  std::ofstream(dir / "c.json") << R"({"shards":4,"replication_factor":1,"index":"docs",)"
+                                   R"("nodes":[{"name":"n1","address":"127.0.0.1:1","group":0}]})";
   miroir::test::Child c({miroir::test::binary("miroir-orchestrator"), "--name", "o1", "--listen", "127.0.0.1:1",
                          "--config", dir / "c.json", "--data", dir / "d", "--unavailable-shards", "sometimes"},
                         dir / "o.log");

@@ -61,7 +61,8 @@ std::string check_delete(const NodeDeleteRequest& request) {
     const auto& id = request.ids(i);
     if (id.empty()) return "id " + std::to_string(i) + ": empty primary key";
     if (id.size() > kMaxIdBytes)
-      return "id " + std::to_string(i) + ": primary key longer than " + std::to_string(kMaxIdBytes) + " bytes";
+      return "id " + std::to_string(i) + ": primary key longer than " + std::to_string(kMaxIdBytes) +
+             " bytes";
   }
   return {};
 }

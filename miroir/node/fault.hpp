@@ -4,6 +4,11 @@
 // scenarios' "fail writes to a node" can be reproduced. A refusal is a
 // definite application-level "no" (error_code miroir_injected_fault), never a
 // transport error. In memory only: a restart clears it.
+//
+// The shards a write touches: an add or update, the `_miroir_shard` of its
+// documents; a shard deletion, its shard; a delete by ids, the shards of the
+// documents it names that this node stores now (a node cannot know the shard
+// of an id it does not hold: it has no shard count).
 #pragma once
 #include <cstdint>
 #include <functional>

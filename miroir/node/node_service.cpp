@@ -44,12 +44,13 @@ grpc::Status NodeService::enqueue(const std::string& index, const NodeTask& task
     reply->set_error_message(e);
     return grpc::Status::OK;
   }
-  if (fault_.refuse(touched_shards)) {
-    reply->set_error_code(kInjectedFault);
-    reply->set_error_message("write refused by the fault hook (SetFault)");
-    return grpc::Status::OK;
-  }
   try {
+    // (Inside the try: the shards a delete touches are read from the store.)
+    if (fault_.refuse(touched_shards)) {
+      reply->set_error_code(kInjectedFault);
+      reply->set_error_message("write refused by the fault hook (SetFault)");
+      return grpc::Status::OK;
+    }
     reply->set_task_uid(store_.enqueue(task));
   } catch (const std::exception& e) {
     return storage_error(e);

@@ -12,7 +12,9 @@ bool token_byte(unsigned char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
 }
 
-char fold(unsigned char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : static_cast<char>(c); }
+char fold(unsigned char c) {
+  return static_cast<char>((c >= 'A' && c <= 'Z') ? c - 'A' + 'a' : c);
+}
 
 // Calls fn(token) for each token of text, reusing one buffer.
 template <class Fn>
@@ -62,11 +64,21 @@ class Search::Reader final : public nlohmann::json_sax<nlohmann::json> {
   const std::vector<std::pair<size_t, std::string>>& facet_values() const { return facet_values_; }
 
   bool null() override { return true; }
-  bool boolean(bool v) override { return facet_value(v ? "true" : "false"); }
-  bool number_integer(number_integer_t v) override { return facet_value(std::to_string(v)); }
-  bool number_unsigned(number_unsigned_t v) override { return facet_value(std::to_string(v)); }
+  bool boolean(bool v) override {
+    if (in_facet()) add_facet_value(v ? "true" : "false");
+    return true;
+  }
+  bool number_integer(number_integer_t v) override {
+    if (in_facet()) add_facet_value(std::to_string(v));
+    return true;
+  }
+  bool number_unsigned(number_unsigned_t v) override {
+    if (in_facet()) add_facet_value(std::to_string(v));
+    return true;
+  }
   bool number_float(number_float_t v, const string_t&) override {
-    return facet_value(nlohmann::json(v).dump());  // canonical text, whatever the input spelling
+    if (in_facet()) add_facet_value(nlohmann::json(v).dump());  // canonical, whatever the input spelling
+    return true;
   }
   bool string(string_t& v) override {
     if (!stack_.empty() && !reserved_ && matched_count_ < tokens_.size())
@@ -77,7 +89,9 @@ class Search::Reader final : public nlohmann::json_sax<nlohmann::json> {
             ++matched_count_;
           }
       });
-    return facet_value(v);
+    if (in_facet()) add_facet_value(v);
+    // Every token found and no facet asked: the rest cannot change anything.
+    return !(facets_.empty() && !tokens_.empty() && matched_count_ == tokens_.size());
   }
   bool binary(binary_t&) override { return true; }
   bool start_object(std::size_t) override {
@@ -110,11 +124,13 @@ class Search::Reader final : public nlohmann::json_sax<nlohmann::json> {
   }
 
  private:
-  // A scalar directly under a facet field, or directly in its array.
-  bool facet_value(std::string text) {
-    if (facet_ >= 0 && (stack_.size() == 1 || (stack_.size() == 2 && stack_.back() == 'a')))
-      facet_values_.emplace_back(static_cast<size_t>(facet_), std::move(text));
-    return true;
+  // At a scalar directly under a facet field, or directly in its array
+  // (checked first: most values are no facet, and their text is not built).
+  bool in_facet() const {
+    return facet_ >= 0 && (stack_.size() == 1 || (stack_.size() == 2 && stack_.back() == 'a'));
+  }
+  void add_facet_value(std::string text) {
+    facet_values_.emplace_back(static_cast<size_t>(facet_), std::move(text));
   }
 
   const std::vector<std::string>& tokens_;

@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
     data = flags.required("data");
     if (auto p = flags.get("unavailable-shards")) {
       auto policy = miroir::orchestrator::parse_unavailable_shards(*p);
-      if (!policy) throw miroir::UsageError("--unavailable-shards must be partial or error, not \"" + *p + "\"");
+      if (!policy)
+        throw miroir::UsageError("--unavailable-shards must be partial or error, not \"" + *p + "\"");
       options.unavailable_shards = *policy;
     }
     config = miroir::ClusterConfig::load(config_path);

@@ -107,7 +107,8 @@ SearchReply SearchPath::search(const SearchRequest& request) {
   while (!pending.empty()) {
     std::vector<std::unique_ptr<NodeSearch>> calls;  // in order of first shard
     for (uint32_t s : pending) {
-      auto it = std::find_if(calls.begin(), calls.end(), [&](const auto& c) { return c->node == shards[s].node; });
+      auto it = std::find_if(calls.begin(), calls.end(),
+                             [&](const auto& c) { return c->node == shards[s].node; });
       if (it == calls.end()) {
         calls.push_back(std::make_unique<NodeSearch>());
         calls.back()->node = shards[s].node;

@@ -22,6 +22,7 @@
 //      them, so a client can tell what was missing).
 // The window offset + limit is capped at kMaxSearchWindow hits (like
 // Meilisearch's maxTotalHits): hits beyond it are not reachable by paging.
+// Facets on `_miroir_*` fields are ignored (they are not client fields).
 #pragma once
 #include <atomic>
 #include <cstdint>
