@@ -17,3 +17,10 @@ target_compile_definitions(eclat_suite_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE
                            ECLAT_SCENARIOS="${CMAKE_SOURCE_DIR}/tests/scenarios")
 add_dependencies(eclat_suite_tests eclat)
 gtest_discover_tests(eclat_suite_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+
+# miroir's data path under chaos: replicated runs, register, bug switches.
+add_executable(eclat_miroir_tests eclat_miroir_test.cpp)
+target_link_libraries(eclat_miroir_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
+target_compile_definitions(eclat_miroir_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
+add_dependencies(eclat_miroir_tests eclat miroir-node miroir-orchestrator)
+gtest_discover_tests(eclat_miroir_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 400 RUN_SERIAL TRUE)

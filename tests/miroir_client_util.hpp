@@ -68,9 +68,10 @@ inline GetReply get(Orchestrator::Stub& stub, const std::string& id) {
   return reply;
 }
 
-inline std::vector<ListPage> list(Orchestrator::Stub& stub, uint32_t page_size) {
+inline std::vector<ListPage> list(Orchestrator::Stub& stub, uint32_t page_size, bool all_copies = false) {
   ListRequest req;
   req.set_page_size(page_size);
+  req.set_all_copies(all_copies);
   grpc::ClientContext ctx;
   set_deadline(ctx, 20s);
   auto reader = stub.ListDocuments(&ctx, req);

@@ -110,3 +110,18 @@ TEST(MiroirCtl, BadCommandLinesExit2NamingTheProblem) {
     EXPECT_NE(r.out.find(c.says), std::string::npos) << c.args << "\n" << r.out;
   }
 }
+
+TEST(MiroirCtl, StatusDescribesARunningClusterAndFailsWhenNobodyAnswers) {
+  miroir::test::LocalCluster cluster("ctl-status", 3, 2);
+  Result r = ctl("status --orchestrator " + cluster.orchestrator_address());
+  ASSERT_EQ(r.code, 0) << r.out;
+  EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one line: " << r.out;
+  EXPECT_NE(r.out.find("shards=16 rf=2 groups=1"), std::string::npos) << r.out;
+  for (const char* n : {"n1:g0:active", "n2:g0:active", "n3:g0:active"})
+    EXPECT_NE(r.out.find(n), std::string::npos) << n << " in " << r.out;
+
+  Result down = ctl("status --orchestrator 127.0.0.1:" + std::to_string(miroir::test::free_port()) +
+                    " --timeout-ms 500");
+  EXPECT_EQ(down.code, 1) << down.out;
+  EXPECT_NE(down.out.find("did not answer"), std::string::npos) << down.out;
+}

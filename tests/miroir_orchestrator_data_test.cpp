@@ -129,6 +129,50 @@ TEST(MiroirQuorum, TwoGroupsOneOwnerDownIsDegradedNamingItsGroupAndShard) {
   EXPECT_EQ(unavailable, 1);
 }
 
+// A degraded write reached group 1 only; its group-0 copy, back up, lacks it.
+// A plain list reads the shard from group 0 and misses the document; the
+// all-copies list (what the harness's final read uses) has it and says that
+// the copies differ.
+TEST(MiroirList, AllCopiesFindsWhatOneCopyMissesAndCountsDivergence) {
+  LocalCluster cluster("list-all-copies", ClusterOptions{{2, 2}, 1, 16, kFastProbes});
+  auto stub = cluster.stub();
+  const auto& c = cluster.config();
+  const std::string hit = id_owned(c, "n1", true, 0);
+  ASSERT_FALSE(hit.empty());
+  const uint32_t shard = miroir::shard_for_key(hit, c.shards);
+  const std::string other = id_owned(c, "n1", false, 0);
+  ASSERT_EQ(add(*stub, {nlohmann::json{{"id", other}}.dump()}).error_code(), "");
+
+  cluster.node("n1").kill9();
+  auto w = add(*stub, {nlohmann::json{{"id", hit}, {"v", 1}}.dump()});
+  ASSERT_EQ(w.error_code(), "") << w.error_message();
+  ASSERT_TRUE(w.degraded());
+  ASSERT_EQ(task(*stub, w.task_id()).status(), "succeeded");
+  cluster.node("n1").start();
+
+  auto ids_in = [](const std::vector<miroir::ListPage>& pages, uint32_t* divergent) {
+    std::set<std::string> ids;
+    *divergent = 0;
+    for (const auto& p : pages) {
+      EXPECT_EQ(p.error_code(), "") << p.error_message();
+      *divergent += p.divergent();
+      for (const auto& d : p.documents()) ids.insert(id_text(nlohmann::json::parse(d)));
+    }
+    return ids;
+  };
+  uint32_t divergent = 0;
+  auto plain = ids_in(list(*stub, 3), &divergent);
+  EXPECT_FALSE(plain.count(hit)) << "group 0's copy of shard " << shard << " should lack it";
+  EXPECT_TRUE(plain.count(other));
+  EXPECT_EQ(divergent, 0u);
+
+  auto all = ids_in(list(*stub, 3, true), &divergent);
+  EXPECT_TRUE(all.count(hit));
+  EXPECT_TRUE(all.count(other));
+  EXPECT_EQ(all.size(), 2u);
+  EXPECT_EQ(divergent, 1u);
+}
+
 // kill -9 of a storage node in the middle of a write burst: every write whose
 // task succeeded is readable afterwards, by get-by-id and in the list.
 class MiroirKillDuringBurst : public ::testing::TestWithParam<uint32_t> {};

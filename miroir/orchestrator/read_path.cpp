@@ -1,6 +1,7 @@
 #include "miroir/orchestrator/read_path.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "miroir/common/grpc_options.hpp"
 #include "miroir/orchestrator/documents.hpp"
@@ -61,10 +62,40 @@ GetReply ReadPath::get(const GetRequest& request) {
   return reply;
 }
 
+// A shard nobody answered for: its error page, and whether listing stops.
+bool ReadPath::unavailable(uint32_t shard, const std::string& why,
+                           const std::function<bool(const ListPage&)>& emit) const {
+  ListPage page;
+  page.set_shard(shard);
+  page.set_error_code("miroir_shard_unavailable");
+  const bool stop = unavailable_shards_ == UnavailableShards::error;
+  page.set_error_message("shard " + std::to_string(shard) + ": no owner answered (" + why + ")" +
+                         (stop ? "; listing stopped (--unavailable-shards error)" : ""));
+  return emit(page) && !stop;
+}
+
+bool ReadPath::page_of(int node, const std::string& index, uint32_t shard, uint64_t offset, uint32_t limit,
+                       NodeListReply* reply, std::string* error) {
+  NodeListRequest nreq;
+  nreq.set_index(index);
+  nreq.set_shard(shard);
+  nreq.set_offset(offset);
+  nreq.set_limit(limit);
+  grpc::ClientContext ctx;
+  set_deadline(ctx, kNodeReadTimeout);
+  grpc::Status st = nodes_.stub(node).ListDocuments(&ctx, nreq, reply);
+  if (!st.ok()) *error = topology_.node_name(node) + ": " + st.error_message();
+  return st.ok();
+}
+
 void ReadPath::list(const ListRequest& request, const std::function<bool(const ListPage&)>& emit) {
   const std::string index = request.index().empty() ? topology_.config().index : request.index();
   const uint32_t limit =
       request.page_size() == 0 ? kDefaultPageSize : std::min(request.page_size(), kMaxPageSize);
+  if (request.all_copies()) {
+    list_all_copies(index, limit, emit);
+    return;
+  }
 
   for (uint32_t shard = 0; shard < topology_.shards(); ++shard) {
     const auto candidates = topology_.write_targets(shard);
@@ -74,30 +105,14 @@ void ReadPath::list(const ListRequest& request, const std::function<bool(const L
     std::string last_error;
     for (;;) {
       if (cand >= candidates.size()) {
-        ListPage page;
-        page.set_shard(shard);
-        page.set_error_code("miroir_shard_unavailable");
-        const bool stop = unavailable_shards_ == UnavailableShards::error;
-        page.set_error_message("shard " + std::to_string(shard) + ": no owner answered (" +
-                               last_error + ")" +
-                               (stop ? "; listing stopped (--unavailable-shards error)" : ""));
-        if (!emit(page) || stop) return;
+        if (!unavailable(shard, last_error, emit)) return;
         break;
       }
-      int node = candidates[cand];
-      NodeListRequest nreq;
-      nreq.set_index(index);
-      nreq.set_shard(shard);
-      nreq.set_offset(offset);
-      nreq.set_limit(limit);
+      const int node = candidates[cand];
       NodeListReply nrep;
-      grpc::ClientContext ctx;
-      set_deadline(ctx, kNodeReadTimeout);
-      grpc::Status st = nodes_.stub(node).ListDocuments(&ctx, nreq, &nrep);
-      if (!st.ok()) {
+      if (!page_of(node, index, shard, offset, limit, &nrep, &last_error)) {
         // Continue on the next copy at the same offset (copies page alike
         // when they agree; when they do not, that is what anti-entropy is for).
-        last_error = topology_.node_name(node) + ": " + st.error_message();
         ++cand;
         continue;
       }
@@ -112,6 +127,55 @@ void ReadPath::list(const ListRequest& request, const std::function<bool(const L
       offset += n;
       if (n < limit || offset >= nrep.total()) break;
     }
+  }
+}
+
+// Every copy of a shard read to the end (a copy that fails half way counts
+// as not answering, so divergence is judged on complete copies only), then
+// the union by primary key, emitted in pages, each page saying how many of
+// its documents some complete copy lacks.
+void ReadPath::list_all_copies(const std::string& index, uint32_t limit,
+                               const std::function<bool(const ListPage&)>& emit) {
+  for (uint32_t shard = 0; shard < topology_.shards(); ++shard) {
+    std::map<std::string, std::pair<std::string, uint32_t>> docs;  // id -> (json, copies holding it)
+    uint32_t complete = 0;
+    std::string last_error;
+    for (int node : topology_.write_targets(shard)) {
+      std::vector<std::pair<std::string, std::string>> copy;
+      bool ok = true;
+      for (uint64_t offset = 0;;) {
+        NodeListReply nrep;
+        if (!page_of(node, index, shard, offset, limit, &nrep, &last_error)) {
+          ok = false;
+          break;
+        }
+        for (const auto& d : nrep.documents()) copy.emplace_back(d.id(), d.json());
+        offset += static_cast<uint64_t>(nrep.documents_size());
+        if (static_cast<uint32_t>(nrep.documents_size()) < limit || offset >= nrep.total()) break;
+      }
+      if (!ok) continue;
+      ++complete;
+      for (auto& [id, json] : copy) {
+        auto [it, inserted] = docs.try_emplace(id, std::move(json), 0);
+        ++it->second.second;
+      }
+    }
+    if (complete == 0) {
+      if (!unavailable(shard, last_error, emit)) return;
+      continue;
+    }
+    auto it = docs.begin();
+    do {  // an empty shard still shows up, once
+      ListPage page;
+      page.set_shard(shard);
+      uint32_t divergent = 0;
+      for (uint32_t n = 0; it != docs.end() && n < limit; ++it, ++n) {
+        page.add_documents(strip_reserved(it->second.first));
+        if (it->second.second < complete) ++divergent;
+      }
+      page.set_divergent(divergent);
+      if (!emit(page)) return;
+    } while (it != docs.end());
   }
 }
 

@@ -13,6 +13,9 @@
 //            transport or server trouble; the refusal is the page's
 //            error_code, and a client must treat a listing that carries one
 //            as failed (under either policy, it is incomplete).
+// list with all_copies reads every copy of every shard (all groups) to the
+// end and answers the union, counting per page the documents some copy
+// lacks: checkers ask "is this acknowledged write anywhere".
 #pragma once
 #include <atomic>
 #include <functional>
@@ -39,6 +42,13 @@ class ReadPath {
   NodeClients& nodes_;
   const NodeStates& states_;
   UnavailableShards unavailable_shards_;
+  void list_all_copies(const std::string& index, uint32_t limit,
+                       const std::function<bool(const ListPage&)>& emit);
+  bool unavailable(uint32_t shard, const std::string& why,
+                   const std::function<bool(const ListPage&)>& emit) const;
+  bool page_of(int node, const std::string& index, uint32_t shard, uint64_t offset, uint32_t limit,
+               NodeListReply* reply, std::string* error);
+
   const BugSwitches bugs_;
   std::atomic<uint64_t> round_robin_{0};  // get-by-id: group and replica turns
 };
