@@ -23,7 +23,7 @@ OrchestratorService::OrchestratorService(std::string name, ClusterConfig config,
       writes_(topology_, nodes_, tasks_, options.bugs),
       tracker_(topology_, nodes_, tasks_),
       reads_(topology_, nodes_, states_, options.unavailable_shards, options.bugs),
-      searches_(topology_, nodes_, options.unavailable_shards),
+      searches_(topology_, nodes_, states_, options.unavailable_shards),
       prober_(topology_, nodes_, states_, options.probe_interval, options.probe_timeout) {}
 
 grpc::Status OrchestratorService::Health(grpc::ServerContext*, const Empty*, HealthReply* reply) {

@@ -39,8 +39,9 @@ std::string join(const std::vector<uint32_t>& xs) {
 
 }  // namespace
 
-SearchPath::SearchPath(const Topology& topology, NodeClients& nodes, UnavailableShards policy)
-    : topology_(topology), nodes_(nodes), policy_(policy) {
+SearchPath::SearchPath(const Topology& topology, NodeClients& nodes, const NodeStates& states,
+                       UnavailableShards policy)
+    : topology_(topology), nodes_(nodes), states_(states), policy_(policy) {
   const auto& config = topology_.config();
   const auto groups = config.groups();
   const uint32_t rf = std::max<uint32_t>(1, topology_.rf());
@@ -94,6 +95,18 @@ SearchReply SearchPath::search(const SearchRequest& request) {
   for (uint32_t s = 0; s < topology_.shards(); ++s) {
     shards[s].node = picks[s];
     shards[s].fallbacks = fallbacks(group, s, picks[s]);
+    // A pick the health prober knows down (e.g. cut off: each call would
+    // cost a whole read deadline) is asked last, after the owners that are up.
+    auto& fb = shards[s].fallbacks;
+    if (shards[s].node >= 0 && states_.known_down(shards[s].node)) {
+      auto up = std::find_if(fb.begin(), fb.end(), [&](int n) { return !states_.known_down(n); });
+      if (up != fb.end()) {
+        const int alternative = *up;
+        fb.erase(up);
+        fb.push_back(shards[s].node);
+        shards[s].node = alternative;
+      }
+    }
     if (shards[s].node >= 0 || advance(s))
       pending.push_back(s);
     else

@@ -30,6 +30,7 @@
 
 #include "miroir.pb.h"
 #include "miroir/orchestrator/node_clients.hpp"
+#include "miroir/orchestrator/node_states.hpp"
 #include "miroir/orchestrator/options.hpp"
 #include "miroir/orchestrator/topology.hpp"
 
@@ -40,7 +41,7 @@ inline constexpr uint32_t kMaxSearchWindow = 10000;
 
 class SearchPath {
  public:
-  SearchPath(const Topology& topology, NodeClients& nodes, UnavailableShards policy);
+  SearchPath(const Topology& topology, NodeClients& nodes, const NodeStates& states, UnavailableShards policy);
 
   SearchReply search(const SearchRequest& request);
 
@@ -51,6 +52,7 @@ class SearchPath {
 
   const Topology& topology_;
   NodeClients& nodes_;
+  const NodeStates& states_;  // a pick the prober knows down is asked last
   UnavailableShards policy_;
   std::atomic<uint64_t> counter_{0};
   std::vector<std::vector<std::vector<int>>> picks_;  // [group][q mod RF][shard] -> node
