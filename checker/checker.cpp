@@ -1,5 +1,8 @@
 #include "checker/checker.hpp"
 
+#include <atomic>
+#include <mutex>
+
 #include "core/registry.hpp"
 
 namespace eclat {
@@ -15,6 +18,47 @@ bool register_checker(const std::string& name, CheckerFactory factory) {
 }
 std::unique_ptr<Checker> make_checker(const std::string& name) { return registry().get(name)(); }
 std::vector<std::string> checker_names() { return registry().names(); }
+
+struct HistorySource::Lazy {
+  std::filesystem::path file;
+  Loader load;
+  std::once_flag once;
+  ReadResult read;
+  std::atomic<bool> loaded{false};
+  bool jsonl = true;
+};
+
+HistorySource::HistorySource(const History& ops) : ops_(&ops) {}
+
+HistorySource::HistorySource(std::filesystem::path file, Loader load, bool jsonl)
+    : lazy_(std::make_shared<Lazy>()) {
+  lazy_->file = std::move(file);
+  lazy_->jsonl = jsonl;
+  lazy_->load = load ? std::move(load) : Loader([](const std::filesystem::path& p) { return read_history(p); });
+}
+
+const History& HistorySource::ops() const {
+  if (ops_) return *ops_;
+  std::call_once(lazy_->once, [this] {
+    lazy_->read = lazy_->load(lazy_->file);
+    lazy_->loaded = true;
+  });
+  return lazy_->read.history;
+}
+
+const std::vector<size_t>& HistorySource::lines() const {
+  static const std::vector<size_t> none;
+  if (ops_) return none;
+  ops();
+  return lazy_->read.lines;
+}
+
+const std::filesystem::path* HistorySource::unread_jsonl_file() const {
+  if (ops_ || lazy_->loaded || !lazy_->jsonl) return nullptr;
+  return &lazy_->file;
+}
+
+bool HistorySource::truncated_tail() const { return lazy_ && lazy_->loaded && lazy_->read.truncated_tail; }
 
 nlohmann::json run_checkers(const std::vector<std::string>& names, const CheckContext& ctx) {
   nlohmann::json out;

@@ -15,8 +15,36 @@
 
 namespace eclat {
 
+// The history checkers judge: operations already in memory (a run, a test),
+// or a history file read on first use. A checker with a leaner reader of its
+// own (set-full over a 10M-operation history) reads file() and never pays for
+// the Op objects, unless another checker asks for ops().
+class HistorySource {
+ public:
+  using Loader = std::function<ReadResult(const std::filesystem::path&)>;
+  HistorySource(const History& ops);  // NOLINT: implicit, tests and runs pass a History
+  // `load` defaults to read_history (JSON Lines); check passes its
+  // format-aware reader and says whether the file is Éclat JSON Lines.
+  explicit HistorySource(std::filesystem::path file, Loader load = {}, bool jsonl = true);
+
+  // Loads once (thread-safe); BadInput for a malformed file, like read_history.
+  const History& ops() const;
+  // Source line of each operation (1-based), after ops().
+  const std::vector<size_t>& lines() const;
+  // The file, when it is Éclat JSON Lines and its operations are not in
+  // memory yet: a checker may read it its own way. Null otherwise.
+  const std::filesystem::path* unread_jsonl_file() const;
+  // The last line of the file was cut short (a killed run): known after ops().
+  bool truncated_tail() const;
+
+ private:
+  struct Lazy;
+  const History* ops_ = nullptr;
+  std::shared_ptr<Lazy> lazy_;
+};
+
 struct CheckContext {
-  const History& history;
+  HistorySource history;
   nlohmann::json scenario;        // the run's effective configuration (may be empty)
   std::filesystem::path out_dir;  // where a checker may write pictures
 };

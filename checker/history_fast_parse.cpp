@@ -40,13 +40,48 @@ nlohmann::json to_json(dom::element v) {
   return nullptr;
 }
 
+
+void to_set_value(dom::element v, SetValue& out) {
+  out.items.clear();
+  out.texts.clear();
+  switch (v.type()) {
+    case dom::element_type::NULL_VALUE: out.kind = SetValue::null; return;
+    case dom::element_type::INT64:
+      out.kind = SetValue::integer;
+      out.integer_value = int64_t(v);
+      return;
+    case dom::element_type::ARRAY: {
+      out.kind = SetValue::array;
+      dom::array xs(v);
+      out.items.reserve(xs.size());
+      for (dom::element x : xs) {
+        if (x.type() == dom::element_type::INT64) {
+          out.items.push_back({int64_t(x)});
+        } else {
+          out.items.push_back({0, static_cast<int32_t>(out.texts.size())});
+          out.texts.push_back(to_json(x).dump());
+        }
+      }
+      return;
+    }
+    default:
+      out.kind = SetValue::other;
+      out.text = to_json(v).dump();
+  }
+}
+
 }  // namespace
 
-bool FastOpParser::parse(std::string_view line, Op& out) {
-  buffer_.assign(line);
-  buffer_.append(simdjson::SIMDJSON_PADDING, ' ');
+template <class OnValue>
+bool FastOpParser::parse_with(std::string_view line, bool padded, Op& out, OnValue&& on_value) {
+  const char* data = line.data();
+  if (!padded) {  // simdjson reads up to SIMDJSON_PADDING bytes past the end
+    buffer_.assign(line);
+    buffer_.append(simdjson::SIMDJSON_PADDING, ' ');
+    data = buffer_.data();
+  }
   try {
-    dom::element doc = impl_->parser.parse(buffer_.data(), line.size(), /*realloc_if_needed=*/false);
+    dom::element doc = impl_->parser.parse(data, line.size(), /*realloc_if_needed=*/false);
     if (!doc.is_object()) return false;
     Op op;
     bool has_type = false, has_process = false, has_f = false;
@@ -83,7 +118,7 @@ bool FastOpParser::parse(std::string_view line, Op& out) {
         if (!v.is_string()) return false;  // rare shapes: the slow path decides
         op.key = std::string(std::string_view(v));
       } else if (key == "value") {
-        op.value = to_json(v);
+        on_value(op, v);
       } else if (key == "error") {
         if (!v.is_string()) return false;
         op.error = std::string(std::string_view(v));
@@ -97,6 +132,21 @@ bool FastOpParser::parse(std::string_view line, Op& out) {
   } catch (const simdjson::simdjson_error&) {
     return false;
   }
+}
+
+void FastOpParser::reserve(size_t bytes) {
+  // A failed allocation is not fatal: parse() grows the parser itself.
+  if (bytes > impl_->parser.capacity() && impl_->parser.allocate(bytes) != simdjson::SUCCESS) return;
+}
+
+bool FastOpParser::parse(std::string_view line, Op& out) {
+  return parse_with(line, false, out, [](Op& op, dom::element v) { op.value = to_json(v); });
+}
+
+bool FastOpParser::parse_set(std::string_view line, size_t readable_after, Op& out, SetValue& value) {
+  value.kind = SetValue::null;
+  return parse_with(line, readable_after >= simdjson::SIMDJSON_PADDING, out,
+                    [&value](Op&, dom::element v) { to_set_value(v, value); });
 }
 
 }  // namespace eclat

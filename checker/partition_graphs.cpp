@@ -153,7 +153,7 @@ class Partitions : public Checker {
  public:
   CheckResult check(const CheckContext& ctx) const override {
     CheckResult r;
-    const History& h = ctx.history;
+    const History& h = ctx.history.ops();
     // When each partition ended: its fault interval (matched by the start op).
     std::map<size_t, FaultInterval> interval;
     for (const FaultInterval& f : fault_intervals(h)) interval[f.start_op] = f;

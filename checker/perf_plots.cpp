@@ -89,7 +89,7 @@ class Perf : public Checker {
  public:
   CheckResult check(const CheckContext& ctx) const override {
     CheckResult r;
-    const History& h = ctx.history;
+    const History& h = ctx.history.ops();
     const fs::path dir = ctx.out_dir / "perf";
     std::error_code ec;
     fs::create_directories(dir, ec);

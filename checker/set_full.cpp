@@ -27,48 +27,23 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <unordered_map>
 
 #include "checker/checker.hpp"
+#include "checker/set_history.hpp"
 
 namespace eclat {
 namespace {
 
-constexpr int64_t kNever = std::numeric_limits<int64_t>::max();
+constexpr int64_t kNever = kSetNever;
 
-struct Element {
-  nlohmann::json value;
-  enum Outcome : uint8_t { pending, ok, fail, info } add = pending;
-  int64_t ack_time = kNever;     // completion of an ok add
+// Per element, what the reads showed.
+struct Sightings {
   int64_t known = kNever;        // ack_time, or just before the first sighting's invocation
-  int64_t last_present = -1;     // index of the last read that saw it
+  int64_t last_present = -1;     // index (in invocation order) of the last read that saw it
   int64_t run_start = -1;        // first read of its current unbroken run of sightings
   int64_t last_seen_time = -1;   // completion time of the last read that saw it
-  bool attempted = false;
+  int64_t seen_in = -1;          // the read being scanned saw it already (duplicates)
 };
-
-struct Read {
-  int64_t invoke_time, complete_time, index;
-  const nlohmann::json* elements;
-};
-
-// Elements are usually integers: key them without serialising; anything else
-// by its JSON text.
-struct Key {
-  bool is_int;
-  int64_t i;
-  std::string s;
-  bool operator==(const Key& o) const { return is_int == o.is_int && (is_int ? i == o.i : s == o.s); }
-};
-struct KeyHash {
-  size_t operator()(const Key& k) const {
-    return k.is_int ? std::hash<int64_t>()(k.i) : std::hash<std::string>()(k.s);
-  }
-};
-Key key_of(const nlohmann::json& v) {
-  if (v.is_number_integer()) return {true, v.get<int64_t>(), {}};
-  return {false, 0, v.dump()};
-}
 
 nlohmann::json quantiles(std::vector<int64_t> xs) {
   nlohmann::json q = nlohmann::json::object();
@@ -86,73 +61,36 @@ nlohmann::json quantiles(std::vector<int64_t> xs) {
 class SetFull : public Checker {
  public:
   CheckResult check(const CheckContext& ctx) const override {
-    std::unordered_map<Key, size_t, KeyHash> index;
-    std::vector<Element> elements;
-    auto element = [&](const nlohmann::json& v) -> Element& {
-      auto [it, fresh] = index.try_emplace(key_of(v), elements.size());
-      if (fresh) {
-        elements.emplace_back();
-        elements.back().value = v;
-      }
-      return elements[it->second];
-    };
+    // A history file not yet in memory is read the lean way.
+    const auto* file = ctx.history.unread_jsonl_file();
+    SetHistory h = file ? read_set_history(*file) : set_history_of(ctx.history.ops());
+    return judge(h, ctx.scenario);
+  }
 
-    // Pass 1: adds and the reads' time spans, pairing completions by process.
-    std::unordered_map<int64_t, const Op*> open;
-    std::vector<Read> reads;
-    int64_t attempts = 0;
-    for (const Op& op : ctx.history) {
-      if (op.is_nemesis()) continue;
-      if (op.type == OpType::invoke) {
-        open[op.process] = &op;
-        if (op.f == "add") {
-          Element& e = element(op.value);
-          e.attempted = true;
-          ++attempts;
-        }
-        continue;
-      }
-      auto it = open.find(op.process);
-      if (it == open.end()) continue;
-      const Op* inv = it->second;
-      open.erase(it);
-      if (op.f == "add") {
-        Element& e = element(inv->value);
-        if (op.type == OpType::ok) {
-          e.add = Element::ok;
-          e.ack_time = op.time;
-          e.known = op.time;
-        } else {
-          e.add = op.type == OpType::fail ? Element::fail : Element::info;
-        }
-      } else if (op.f == "read" && op.type == OpType::ok && op.value.is_array()) {
-        reads.push_back({inv->time, op.time, op.index, &op.value});
-      }
-    }
-    for (auto& [_, inv] : open) {  // adds never completed (a killed run)
-      if (inv->f == "add") element(inv->value).add = Element::info;
-    }
+  static CheckResult judge(SetHistory& h, const nlohmann::json& scenario) {
+    const int64_t attempts = h.attempts;
+    auto& reads = h.reads;
     std::stable_sort(reads.begin(), reads.end(),
-                     [](const Read& a, const Read& b) { return a.invoke_time < b.invoke_time; });
+                     [](const SetHistory::Read& a, const SetHistory::Read& b) { return a.invoke_time < b.invoke_time; });
 
-    // Pass 2: reads in invocation order.
-    std::vector<nlohmann::json> duplicated, unexpected;
-    std::vector<int64_t> seen_in(elements.size(), -1);
+    // Reads in invocation order.
+    std::vector<Sightings> seen(h.elements.size());
+    for (size_t ei = 0; ei < seen.size(); ++ei) seen[ei].known = h.adds[ei].ack_time;
+    std::vector<uint32_t> duplicated_ids, unexpected_ids;
     for (size_t r = 0; r < reads.size(); ++r) {
-      const Read& read = reads[r];
-      for (const auto& v : *read.elements) {
-        auto it = index.find(key_of(v));
-        if (it == index.end()) {
-          unexpected.push_back(v);
+      const SetHistory::Read& read = reads[r];
+      for (size_t i = read.begin; i < read.end; ++i) {
+        const uint32_t ei = h.items[i];
+        if (!h.adds[ei].attempted) {
+          unexpected_ids.push_back(ei);
           continue;
         }
-        size_t ei = it->second;
-        Element& e = elements[ei];
-        if (seen_in[ei] == static_cast<int64_t>(r)) {
-          duplicated.push_back(v);
+        Sightings& e = seen[ei];
+        if (e.seen_in == static_cast<int64_t>(r)) {
+          duplicated_ids.push_back(ei);
           continue;
         }
-        seen_in[ei] = static_cast<int64_t>(r);
+        e.seen_in = static_cast<int64_t>(r);
         // An indeterminate add becomes known when a read sees it; that read
         // itself counts as the first read after it was known.
         if (e.known == kNever) e.known = read.invoke_time - 1;
@@ -164,6 +102,13 @@ class SetFull : public Checker {
         e.last_seen_time = read.complete_time;
       }
     }
+    auto values = [&h](const std::vector<uint32_t>& ids) {
+      std::vector<nlohmann::json> out;
+      out.reserve(ids.size());
+      for (uint32_t id : ids) out.push_back(h.elements.value(id));
+      return out;
+    };
+    std::vector<nlohmann::json> duplicated = values(duplicated_ids), unexpected = values(unexpected_ids);
     // Misses: reads invoked after `known` minus sightings among them.
     std::vector<int64_t> read_starts;
     for (const auto& r : reads) read_starts.push_back(r.invoke_time);
@@ -173,30 +118,32 @@ class SetFull : public Checker {
     std::vector<nlohmann::json> lost, stale_values, failed_present, never_read_values;
     nlohmann::json lost_detail = nlohmann::json::array();
     std::vector<int64_t> latencies;
-    for (size_t ei = 0; ei < elements.size(); ++ei) {
-      Element& e = elements[ei];
-      if (!e.attempted) continue;  // only read: reported as unexpected above
-      if (e.add == Element::ok) ++acknowledged;
-      else if (e.add == Element::fail) ++failed;
+    for (size_t ei = 0; ei < seen.size(); ++ei) {
+      const SetHistory::Add& add = h.adds[ei];
+      const Sightings& e = seen[ei];
+      if (!add.attempted) continue;  // only read: reported as unexpected above
+      if (add.outcome == SetHistory::ok) ++acknowledged;
+      else if (add.outcome == SetHistory::fail) ++failed;
       else ++indeterminate;
-      if (e.add == Element::fail) {
-        if (e.last_present >= 0) failed_present.push_back(e.value);
+      if (add.outcome == SetHistory::fail) {
+        if (e.last_present >= 0) failed_present.push_back(h.elements.value(static_cast<uint32_t>(ei)));
         continue;
       }
-      if (e.add != Element::ok) {
+      if (add.outcome != SetHistory::ok) {
         if (e.last_present >= 0) ++recovered;
         else { ++not_recovered; continue; }
       }
       auto first_after = std::upper_bound(read_starts.begin(), read_starts.end(), e.known) - read_starts.begin();
       if (first_after == static_cast<int64_t>(reads.size())) {
         ++never_read;
-        if (never_read_values.size() < 1000) never_read_values.push_back(e.value);
+        if (never_read_values.size() < 1000) never_read_values.push_back(h.elements.value(static_cast<uint32_t>(ei)));
         continue;
       }
       if (e.last_present != static_cast<int64_t>(reads.size()) - 1) {
-        lost.push_back(e.value);
-        lost_detail.push_back({{"element", e.value},
-                               {"acknowledged_ns", e.ack_time == kNever ? nlohmann::json(nullptr) : nlohmann::json(e.ack_time)},
+        lost.push_back(h.elements.value(static_cast<uint32_t>(ei)));
+        if (lost_detail.size() < 1000)
+          lost_detail.push_back({{"element", lost.back()},
+                               {"acknowledged_ns", add.ack_time == kNever ? nlohmann::json(nullptr) : nlohmann::json(add.ack_time)},
                                {"last_seen_ns", e.last_seen_time < 0 ? nlohmann::json(nullptr) : nlohmann::json(e.last_seen_time)}});
         continue;
       }
@@ -204,10 +151,10 @@ class SetFull : public Checker {
       if (all_after) ++stable;
       else {
         ++stale;
-        if (stale_values.size() < 1000) stale_values.push_back(e.value);
+        if (stale_values.size() < 1000) stale_values.push_back(h.elements.value(static_cast<uint32_t>(ei)));
       }
-      if (e.add == Element::ok)
-        latencies.push_back(std::max<int64_t>(0, reads[e.run_start].invoke_time - e.ack_time));
+      if (add.outcome == SetHistory::ok)
+        latencies.push_back(std::max<int64_t>(0, reads[e.run_start].invoke_time - add.ack_time));
     }
 
     CheckResult r;
@@ -242,8 +189,8 @@ class SetFull : public Checker {
     r.details["stable_latency_ms"] = quantiles(latencies);
 
     const bool linearizable_reads =
-        ctx.scenario.is_object() && ctx.scenario.contains("set") &&
-        ctx.scenario["set"].value("linearizable-reads", "false") == "true";
+        scenario.is_object() && scenario.contains("set") &&
+        scenario["set"].value("linearizable-reads", "false") == "true";
     if (reads.empty()) {
       r.valid = Verdict::unknown;
       r.summary = "no successful read: cannot tell what survived (" + std::to_string(acknowledged) +

@@ -18,7 +18,7 @@ class Stats : public Checker {
     std::map<std::string, Counts> by_f;
     Counts all;
     std::unordered_map<int64_t, std::string> open;
-    for (const Op& op : ctx.history) {
+    for (const Op& op : ctx.history.ops()) {
       if (op.is_nemesis()) continue;
       Counts& c = by_f[op.f];
       switch (op.type) {

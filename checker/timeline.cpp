@@ -107,7 +107,7 @@ class Timeline : public Checker {
  public:
   CheckResult check(const CheckContext& ctx) const override {
     CheckResult r;
-    const History& h = ctx.history;
+    const History& h = ctx.history.ops();
     const std::vector<Span> spans = pair_operations(h, true);
     const std::vector<FaultInterval> faults = fault_intervals(h);
 

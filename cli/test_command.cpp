@@ -129,10 +129,10 @@ int test_command(const std::vector<std::string>& args) {
     system->teardown();
     progress.set_phase("check");
 
-    CheckContext ctx{read_history(run_dir / "history.jsonl").history, cfg.to_json(), run_dir};
+    CheckContext ctx{HistorySource(run_dir / "history.jsonl"), cfg.to_json(), run_dir};
     results = run_checkers(cfg.checkers, ctx);
     int64_t ops = 0;
-    for (const Op& op : ctx.history)
+    for (const Op& op : ctx.history.ops())
       if (!op.is_nemesis() && op.type == OpType::invoke) ++ops;
     results["run"] = {{"seed", cfg.seed},
                       {"cluster_ready_s", ready_s},

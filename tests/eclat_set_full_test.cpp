@@ -1,5 +1,11 @@
 // set-full ("lost-writes" in results) on hand-made histories, one per outcome.
+// Every history is checked twice: in memory (a run) and from a JSON Lines file
+// (eclat check, set-full's lean reader); both must give the same details.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "checker/checker.hpp"
 
@@ -30,7 +36,18 @@ struct Builder {
   }
   CheckResult check(nlohmann::json scenario = nullptr) const {
     CheckContext ctx{h, scenario, "."};
-    return make_checker("lost-writes")->check(ctx);
+    CheckResult in_memory = make_checker("lost-writes")->check(ctx);
+    const auto file = std::filesystem::temp_directory_path() / ("eclat-setfull-" + std::to_string(getpid()) + ".jsonl");
+    {
+      std::ofstream out(file);
+      for (const Op& o : h) out << o.to_json().dump() << "\n";
+    }
+    CheckResult from_file = make_checker("lost-writes")->check(CheckContext{HistorySource(file), scenario, "."});
+    std::filesystem::remove(file);
+    EXPECT_EQ(from_file.details, in_memory.details);
+    EXPECT_EQ(from_file.valid, in_memory.valid);
+    EXPECT_EQ(from_file.summary, in_memory.summary);
+    return in_memory;
   }
 };
 
@@ -238,4 +255,41 @@ TEST(Progress, CountsOutcomesAndTracksActiveFaults) {
   p.observe(nem);
   EXPECT_NE(p.line().find("faults: none"), std::string::npos) << p.line();
   EXPECT_NE(p.line().find("[main]"), std::string::npos);
+}
+
+// The lean reader takes the general path for lines the fast parser leaves
+// alone (here: an unknown field, an add of an array), interns non-integer
+// elements by their JSON, skips nemesis operations, forgives a cut-short last
+// line and names a malformed one, like read_history.
+TEST(SetFull, TheFileReaderAgreesWithTheGeneralReaderOnOddLines) {
+  const auto file = std::filesystem::temp_directory_path() / ("eclat-setfull-odd-" + std::to_string(getpid()) + ".jsonl");
+  auto write = [&](const std::string& text) { std::ofstream(file) << text; };
+  const std::string body =
+      R"({"index":0,"type":"invoke","process":0,"f":"add","value":"x","time":1})" "\n"
+      R"({"index":1,"type":"ok","process":0,"f":"add","value":"x","time":2,"note":"extra"})" "\n"
+      R"({"index":2,"type":"invoke","process":1,"f":"add","value":[1,2],"time":3})" "\n"
+      R"({"index":3,"type":"ok","process":1,"f":"add","value":[1,2],"time":4})" "\n"
+      R"({"index":4,"type":"invoke","process":"nemesis","f":"start-kill","time":5})" "\n"
+      R"({"index":5,"type":"invoke","process":2,"f":"add","value":7,"time":6})" "\n"
+      R"({"index":6,"type":"ok","process":2,"f":"add","value":7,"time":7})" "\n"
+      R"({"index":7,"type":"invoke","process":3,"f":"read","time":8})" "\n"
+      R"({"index":8,"type":"ok","process":3,"f":"read","value":["x",[1,2],{"k":1}],"time":9})" "\n";
+  write(body + R"({"index":9,"type":"invoke","proc)");
+  ReadResult general = read_history(file);
+  ASSERT_TRUE(general.truncated_tail);
+  CheckResult a = make_checker("lost-writes")->check(CheckContext{general.history, nullptr, "."});
+  CheckResult b = make_checker("lost-writes")->check(CheckContext{HistorySource(file), nullptr, "."});
+  EXPECT_EQ(a.details, b.details);
+  EXPECT_EQ(b.details["lost"], nlohmann::json::array({7}));
+  EXPECT_EQ(b.details["unexpected"], nlohmann::json::array({nlohmann::json{{"k", 1}}}));
+  EXPECT_EQ(b.details["stable"], 2);
+
+  write(body + "{not json}\n" + body);
+  try {
+    make_checker("lost-writes")->check(CheckContext{HistorySource(file), nullptr, "."});
+    ADD_FAILURE() << "a malformed line must be refused";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find(file.string() + ":10:"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(file);
 }

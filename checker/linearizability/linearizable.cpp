@@ -279,7 +279,7 @@ class Linearizable : public Checker {
     std::string name = "history";
     if (cfg.contains("source")) name = cfg["source"].get<std::string>();
     std::vector<std::string> where;
-    std::vector<LinOp> ops = pair_operations(ctx.history, lines, name, &where);
+    std::vector<LinOp> ops = pair_operations(ctx.history.ops(), lines, name, &where);
     Report rep = check_operations(ops, o, where);
     if (rep.counterexample && !ctx.out_dir.empty()) {
       std::filesystem::path svg = ctx.out_dir / "linearizable.svg";
