@@ -41,23 +41,10 @@ void HealthProber::run() {
 }
 
 void HealthProber::probe_round() {
-  struct Probe {
-    grpc::ClientContext ctx;
-    HealthReply reply;
-    grpc::Status status;
-  };
-  std::vector<std::unique_ptr<Probe>> probes;
   Empty empty;
-  {
-    CallGroup group;
-    for (size_t i = 0; i < nodes_.size(); ++i) {
-      auto p = std::make_unique<Probe>();
-      set_deadline(p->ctx, timeout_);
-      nodes_.stub(static_cast<int>(i)).async()->Health(&p->ctx, &empty, &p->reply, group.expect(&p->status));
-      probes.push_back(std::move(p));
-    }
-    group.wait();
-  }
+  auto probes = call_every_node<HealthReply>(nodes_, timeout_, [&](auto& stub, auto* ctx, auto* reply, auto done) {
+    stub.async()->Health(ctx, &empty, reply, std::move(done));
+  });
   for (size_t i = 0; i < probes.size(); ++i) {
     const int node = static_cast<int>(i);
     const bool answered = probes[i]->status.ok();

@@ -13,6 +13,7 @@
 
 #include "miroir.grpc.pb.h"
 #include "miroir/common/cluster_config.hpp"
+#include "miroir/common/grpc_options.hpp"
 
 namespace miroir::orchestrator {
 
@@ -42,5 +43,30 @@ class CallGroup {
   std::condition_variable cv_;
   int outstanding_ = 0;
 };
+
+// One parallel call to every node of the configuration, each bounded by
+// `timeout`: start(stub, ctx, reply, done) issues the call with the callback
+// API. Answers are indexed by node.
+template <class Reply>
+struct NodeAnswer {
+  grpc::ClientContext ctx;
+  Reply reply;
+  grpc::Status status;
+};
+
+template <class Reply, class Start>
+std::vector<std::unique_ptr<NodeAnswer<Reply>>> call_every_node(NodeClients& nodes,
+                                                                 std::chrono::milliseconds timeout, Start start) {
+  std::vector<std::unique_ptr<NodeAnswer<Reply>>> answers;
+  CallGroup group;
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    auto a = std::make_unique<NodeAnswer<Reply>>();
+    set_deadline(a->ctx, timeout);
+    start(nodes.stub(static_cast<int>(i)), &a->ctx, &a->reply, group.expect(&a->status));
+    answers.push_back(std::move(a));
+  }
+  group.wait();
+  return answers;
+}
 
 }  // namespace miroir::orchestrator

@@ -83,23 +83,11 @@ grpc::Status OrchestratorService::Search(grpc::ServerContext*, const SearchReque
 
 grpc::Status OrchestratorService::ClusterStats(grpc::ServerContext*, const Empty*,
                                                ClusterStatsReply* reply) {
-  struct Call {
-    grpc::ClientContext ctx;
-    NodeStatsReply reply;
-    grpc::Status status;
-  };
-  std::vector<std::unique_ptr<Call>> calls;
   Empty empty;
-  {
-    CallGroup group;
-    for (size_t i = 0; i < nodes_.size(); ++i) {
-      auto c = std::make_unique<Call>();
-      set_deadline(c->ctx, kNodeStatsTimeout);
-      nodes_.stub(static_cast<int>(i)).async()->Stats(&c->ctx, &empty, &c->reply, group.expect(&c->status));
-      calls.push_back(std::move(c));
-    }
-    group.wait();
-  }
+  auto calls = call_every_node<NodeStatsReply>(nodes_, kNodeStatsTimeout,
+                                               [&](auto& stub, auto* ctx, auto* reply, auto done) {
+                                                 stub.async()->Stats(ctx, &empty, reply, std::move(done));
+                                               });
   uint64_t pending = 0;
   for (size_t i = 0; i < calls.size(); ++i) {
     if (calls[i]->status.ok())
