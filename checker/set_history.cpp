@@ -106,10 +106,19 @@ void SetHistoryBuilder::add(const Op& meta, const SetValue& value) {
     const bool is_add = meta.f == "add";
     uint32_t element = 0;
     if (is_add) {
-      element = value.kind == SetValue::integer ? h_.elements.of_integer(value.integer_value)
-                : value.kind == SetValue::null  ? h_.elements.of_text("null")
-                : value.kind == SetValue::other ? h_.elements.of_text(value.text)
-                                                : element_of(nlohmann::json());  // unreachable: arrays go slow
+      switch (value.kind) {
+        case SetValue::integer: element = h_.elements.of_integer(value.integer_value); break;
+        case SetValue::null: element = h_.elements.of_text("null"); break;
+        case SetValue::other: element = h_.elements.of_text(value.text); break;
+        case SetValue::array: {  // an array as the element (rare): by its JSON text, as element_of does
+          nlohmann::json a = nlohmann::json::array();
+          for (const auto& item : value.items)
+            a.push_back(item.text < 0 ? nlohmann::json(item.integer)
+                                      : nlohmann::json::parse(value.texts[static_cast<size_t>(item.text)]));
+          element = h_.elements.of_text(a.dump());
+          break;
+        }
+      }
     }
     invoke(meta, is_add, element);
     return;
@@ -208,8 +217,7 @@ SetHistory read_set_history(const std::filesystem::path& path) {
     ++line_no;
     if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
     Op meta;
-    // Arrays as an add's element are rare enough for the slow path.
-    if (fast.parse_set(line, content.size() - (line.data() + line.size() - content.data()), meta, value) && !(meta.type == OpType::invoke && value.kind == SetValue::array)) {
+    if (fast.parse_set(line, content.size() - (line.data() + line.size() - content.data()), meta, value)) {
       if (meta.index < 0) meta.index = position;
       builder.add(meta, value);
       ++position;

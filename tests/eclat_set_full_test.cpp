@@ -258,9 +258,9 @@ TEST(Progress, CountsOutcomesAndTracksActiveFaults) {
 }
 
 // The lean reader takes the general path for lines the fast parser leaves
-// alone (here: an unknown field, an add of an array), interns non-integer
-// elements by their JSON, skips nemesis operations, forgives a cut-short last
-// line and names a malformed one, like read_history.
+// alone (here: an unknown field), interns non-integer elements (a string, an
+// array, an object) by their JSON, skips nemesis operations, forgives a
+// cut-short last line and names a malformed one, like read_history.
 TEST(SetFull, TheFileReaderAgreesWithTheGeneralReaderOnOddLines) {
   const auto file = std::filesystem::temp_directory_path() / ("eclat-setfull-odd-" + std::to_string(getpid()) + ".jsonl");
   auto write = [&](const std::string& text) { std::ofstream(file) << text; };
