@@ -6,7 +6,7 @@ target_compile_definitions(checker_tests PRIVATE ECLAT_SHARED_DIR="${ECLAT_SHARE
 gtest_discover_tests(checker_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 240)
 
 add_executable(checker_cli_tests checker_cli_test.cpp)
-target_link_libraries(checker_cli_tests PRIVATE GTest::gtest_main)
+target_link_libraries(checker_cli_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
 target_compile_definitions(checker_cli_tests PRIVATE ECLAT_SHARED_DIR="${ECLAT_SHARED_DIR}"
                            ECLAT_BINARY="$<TARGET_FILE:eclat>")
 add_dependencies(checker_cli_tests eclat)

@@ -9,27 +9,13 @@
 #include <filesystem>
 #include <fstream>
 
-namespace fs = std::filesystem;
+#include "eclat_run_util.hpp"
+
+using e2e::eclat;
+using e2e::Result;
 
 namespace {
 const fs::path kData = fs::path(ECLAT_SHARED_DIR) / "data/histories/porcupine";
-
-struct Result {
-  int code = -1;
-  std::string output;
-};
-
-Result eclat(const std::string& args) {
-  std::string cmd = std::string(ECLAT_BINARY) + " " + args + " 2>&1";
-  Result r;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
 
 class Tmp {
  public:

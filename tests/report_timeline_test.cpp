@@ -11,31 +11,14 @@
 #include <sstream>
 
 #include "checker/checker.hpp"
+#include "report_test_util.hpp"
 #include "checker/report_ops.hpp"
 
 using namespace eclat;
+using namespace report_test;
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr int64_t kMs = 1000000;
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct TempDir {
-  fs::path path;
-  explicit TempDir(const std::string& name) {
-    path = fs::temp_directory_path() / ("eclat-report-" + name + "-" + std::to_string(getpid()));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // The data the page embeds, read back the way the page's script does.
 nlohmann::json embedded_data(const std::string& html) {
