@@ -63,12 +63,14 @@ void child_default_exit(int sig) { ::_exit(128 + sig); }
 
 const int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};  // USR*: if the child handles them
 
-[[noreturn]] void run_outer_parent(pid_t child, int ready_w) {
+[[noreturn]] void run_outer_parent(pid_t child, int ready_w, const sigset_t& unblocked) {
   struct sigaction sa {};
   sa.sa_sigaction = forward;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART | SA_SIGINFO;
   for (int s : kForwarded) ::sigaction(s, &sa, nullptr);
+  // Signals that arrived since fork were held back; now they are forwarded.
+  ::sigprocmask(SIG_SETMASK, &unblocked, nullptr);
   // The child may have died between fork and here; forward() covers the rest.
   int status = 0;
   for (;;) {
@@ -138,15 +140,28 @@ void enter() {
   if (::pipe2(alive, O_CLOEXEC) != 0) fail("pipe2", errno);
   std::fflush(stdout);
   std::fflush(stderr);
+  // The polite signals stay blocked across fork until each side has its
+  // handlers: otherwise a SIGTERM that reaches the outer parent before it
+  // installed the forwarder (the lab may already be running and talking)
+  // would kill it with the default action instead of ending the lab.
+  sigset_t polite, before;
+  sigemptyset(&polite);
+  for (int s : kForwarded) sigaddset(&polite, s);
+  ::sigprocmask(SIG_BLOCK, &polite, &before);
   pid_t child = ::fork();
-  if (child < 0) fail("fork", errno);
+  if (child < 0) {
+    int err = errno;
+    ::sigprocmask(SIG_SETMASK, &before, nullptr);
+    fail("fork", err);
+  }
   if (child > 0) {
     ::close(alive[0]);
     g_child = child;
-    run_outer_parent(child, alive[1]);  // never returns; keeps alive[1] open
+    run_outer_parent(child, alive[1], before);  // never returns; keeps alive[1] open
   }
   ::close(alive[1]);
   setup_child(alive[0]);
+  ::sigprocmask(SIG_SETMASK, &before, nullptr);
   g_inside = true;
 }
 
