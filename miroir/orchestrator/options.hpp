@@ -14,6 +14,7 @@
 //                      the first such shard (see read_path.hpp).
 #pragma once
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -44,6 +45,20 @@ struct BugSwitches {
   bool retry_cache_aba = false;
   // get-by-id asks an owner of shard 0 instead of the id's shard.
   bool get_by_id_shard0 = false;
+  // Migrations (miroir.md, "Migration"):
+  // no delta pass (the safety gate still refuses it with anti-entropy off,
+  // unless bypass_gate).
+  bool skip_delta = false;
+  // The safety gate lets skip-delta through even with anti-entropy off.
+  bool bypass_gate = false;
+  // Delta pass only if a tracked dual-write failed on the new node.
+  bool conditional_delta = false;
+  // The drain returns at once instead of waiting for in-flight writes.
+  bool no_drain_deadline = false;
+  // The in-flight dual-write list is kept in memory only (lost on restart).
+  bool volatile_inflight = false;
+  // Anti-entropy: report differences, never repair them.
+  bool no_anti_entropy_repair = false;
 };
 
 // The names `--bug` accepts, in the order --help lists them.
@@ -59,6 +74,15 @@ struct OrchestratorOptions {
   // never overlap.
   std::chrono::milliseconds probe_interval{5000};
   std::chrono::milliseconds probe_timeout{2000};
+  // Anti-entropy (--anti-entropy on|off, default on): stamp
+  // `_miroir_updated_at` on every write and run a pass every
+  // anti_entropy_interval (default 6 h), or on demand (RunAntiEntropy).
+  bool anti_entropy = true;
+  std::chrono::milliseconds anti_entropy_interval{6LL * 3600 * 1000};
+  // Migrations: how long the drain waits for in-flight dual-writes
+  // (--drain-deadline-ms, default 30 s) and the background copy's page size.
+  std::chrono::milliseconds drain_deadline{30000};
+  uint32_t copy_page_size = 1000;
   BugSwitches bugs;
 };
 
