@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "miroir/common/routing.hpp"
 #include "miroir_test_util.hpp"
 
 using miroir::test::NodeProcess;
@@ -90,15 +91,20 @@ miroir::NodeSearchReply search(miroir::Node::Stub& stub, const std::string& quer
   return reply;
 }
 
-miroir::NodeFingerprintReply fingerprint(miroir::Node::Stub& stub, uint32_t shard) {
+miroir::NodeFingerprintReply fingerprint(miroir::Node::Stub& stub, uint32_t shard, uint32_t buckets = 0,
+                                         grpc::Status* status = nullptr) {
   miroir::NodeFingerprintRequest req;
   req.set_index("docs");
   req.set_shard(shard);
+  req.set_buckets(buckets);
   miroir::NodeFingerprintReply reply;
   grpc::ClientContext ctx;
   miroir::set_deadline(ctx, 10s);
   auto st = stub.Fingerprint(&ctx, req, &reply);
-  EXPECT_TRUE(st.ok()) << st.error_message();
+  if (status)
+    *status = st;
+  else
+    EXPECT_TRUE(st.ok()) << st.error_message();
   return reply;
 }
 
@@ -666,6 +672,81 @@ TEST(MiroirNode, FingerprintsAgreeWhateverTheWriteOrderAndDifferAfterAChange) {
   EXPECT_NE(fingerprint(*s1, 1).digest(), fingerprint(*s2, 1).digest());
   EXPECT_EQ(fingerprint(*s1, 1).documents(), fingerprint(*s2, 1).documents());
   for (uint32_t shard : {0u, 2u, 3u}) EXPECT_EQ(fingerprint(*s1, shard).digest(), fingerprint(*s2, shard).digest());
+}
+
+// Bucket digests: bucket b folds exactly like the whole digest, over only the
+// documents whose key_hash(id) mod B is b; the whole digest is unchanged.
+TEST(MiroirNode, FingerprintBucketsFoldTheirKeysLikeTheWholeDigest) {
+  TempDir dir("node-fp-buckets");
+  NodeProcess node("n1", dir);
+  node.start();
+  auto stub = node.stub();
+  std::vector<std::pair<std::string, std::string>> all;
+  std::map<std::string, std::string> shard2;  // id -> canonical JSON, by id
+  for (int i = 0; i < 60; ++i) {
+    const std::string id = "b" + std::to_string(i);
+    nlohmann::ordered_json o;  // stored in a non-canonical key order
+    o["z"] = i;
+    o["id"] = id;
+    o["_miroir_shard"] = i % 3;
+    o["_miroir_updated_at"] = 1700000000000LL + i;
+    all.emplace_back(id, o.dump(1));
+    if (i % 3 == 2) shard2[id] = nlohmann::json::parse(o.dump()).dump();
+  }
+  expect_succeeded(*stub, add(*stub, all));
+
+  const uint32_t kBuckets = 8;
+  auto plain = fingerprint(*stub, 2);
+  auto b = fingerprint(*stub, 2, kBuckets);
+  EXPECT_EQ(b.digest(), plain.digest()) << "asking for buckets leaves the whole digest as it was";
+  EXPECT_EQ(b.documents(), 20u);
+  EXPECT_EQ(plain.bucket_digests_size(), 0) << "no buckets unless asked";
+  ASSERT_EQ(b.bucket_digests_size(), static_cast<int>(kBuckets));
+  ASSERT_EQ(b.bucket_documents_size(), static_cast<int>(kBuckets));
+
+  std::vector<XXH64_state_t*> states(kBuckets);
+  std::vector<uint64_t> counts(kBuckets, 0);
+  for (auto& st : states) XXH64_reset(st = XXH64_createState(), 0);
+  for (const auto& [id, canonical] : shard2) {
+    const uint64_t bucket = miroir::key_hash(id) % kBuckets;
+    std::string part = id + std::string(1, '\0') + canonical + std::string(1, '\0');
+    XXH64_update(states[bucket], part.data(), part.size());
+    ++counts[bucket];
+  }
+  uint64_t sum = 0;
+  int non_empty = 0;
+  for (uint32_t i = 0; i < kBuckets; ++i) {
+    EXPECT_EQ(b.bucket_digests(i), XXH64_digest(states[i])) << "bucket " << i;
+    EXPECT_EQ(b.bucket_documents(i), counts[i]) << "bucket " << i;
+    if (counts[i] == 0) {
+      EXPECT_EQ(b.bucket_digests(i), XXH64(nullptr, 0, 0));
+    }
+    sum += b.bucket_documents(i);
+    non_empty += counts[i] > 0;
+    XXH64_freeState(states[i]);
+  }
+  EXPECT_EQ(sum, b.documents());
+  EXPECT_GT(non_empty, 1) << "20 keys spread over several buckets";
+
+  // One changed document changes its bucket only.
+  const std::string changed = shard2.begin()->first;
+  const uint64_t changed_bucket = miroir::key_hash(changed) % kBuckets;
+  expect_succeeded(*stub, merge(*stub, {{changed, js({{"z", -1}, {"_miroir_shard", 2}})}}));
+  auto after = fingerprint(*stub, 2, kBuckets);
+  EXPECT_NE(after.digest(), b.digest());
+  for (uint32_t i = 0; i < kBuckets; ++i)
+    EXPECT_EQ(after.bucket_digests(i) != b.bucket_digests(i), i == changed_bucket) << "bucket " << i;
+
+  // An empty shard: every bucket is the digest of nothing.
+  auto empty = fingerprint(*stub, 9, 4);
+  ASSERT_EQ(empty.bucket_digests_size(), 4);
+  for (auto d : empty.bucket_digests()) EXPECT_EQ(d, XXH64(nullptr, 0, 0));
+
+  // Too many buckets is the caller's mistake.
+  grpc::Status st;
+  fingerprint(*stub, 2, 65537, &st);
+  EXPECT_EQ(st.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << st.error_message();
+  EXPECT_EQ(fingerprint(*stub, 2, 65536).bucket_digests_size(), 65536);
 }
 
 TEST(MiroirNode, FaultHookRefusesWritesWithItsProbabilityAndShardFilter) {

@@ -169,16 +169,23 @@ grpc::Status NodeService::Search(grpc::ServerContext*, const NodeSearchRequest* 
 
 grpc::Status NodeService::Fingerprint(grpc::ServerContext*, const NodeFingerprintRequest* req,
                                       NodeFingerprintReply* reply) {
-  if (!check_index(req->index()).empty()) {
-    reply->set_digest(ShardFingerprint().digest());  // the digest of no document
-    return grpc::Status::OK;
-  }
+  if (req->buckets() > kMaxFingerprintBuckets)
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "buckets: at most " + std::to_string(kMaxFingerprintBuckets) + ", not " +
+                            std::to_string(req->buckets()));
   try {
-    ShardFingerprint fp;
-    store_.scan(req->index(), {req->shard()},
-                [&](uint32_t, std::string_view id, std::string_view json) { fp.add(id, json); });
-    reply->set_digest(fp.digest());
-    reply->set_documents(fp.documents());
+    BucketedFingerprint fp(req->buckets());
+    // An index name no write could have used holds nothing (the digests of
+    // no document), and must not reach LMDB, whose keys are bounded.
+    if (check_index(req->index()).empty())
+      store_.scan(req->index(), {req->shard()},
+                  [&](uint32_t, std::string_view id, std::string_view json) { fp.add(id, json); });
+    reply->set_digest(fp.whole().digest());
+    reply->set_documents(fp.whole().documents());
+    for (const auto& b : fp.buckets()) {
+      reply->add_bucket_digests(b.digest());
+      reply->add_bucket_documents(b.documents());
+    }
   } catch (const std::exception& e) {
     return storage_error(e);
   }
