@@ -55,9 +55,10 @@ bool check_client_id(const std::string& id, size_t position, DocumentError* erro
   return false;
 }
 
-std::string stored_json(const ClientDocument& doc, uint32_t shard) {
+std::string stored_json(const ClientDocument& doc, uint32_t shard, std::optional<int64_t> updated_at) {
   nlohmann::ordered_json j = doc.body;
   j[kShardField] = shard;
+  if (updated_at) j[kUpdatedAtField] = *updated_at;
   return j.dump();
 }
 

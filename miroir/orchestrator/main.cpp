@@ -24,7 +24,7 @@ std::string usage() {
   for (const auto& b : miroir::orchestrator::known_bug_switches()) bugs += (bugs.empty() ? "" : ", ") + b;
   return "usage: miroir-orchestrator --name NAME --listen HOST:PORT --config FILE --data DIR\n"
          "                           [--unavailable-shards partial|error] [--probe-interval-ms MS]\n"
-         "                           [--bug NAME]...\n"
+         "                           [--anti-entropy on|off] [--anti-entropy-interval-s S] [--bug NAME]...\n"
          "  --name               orchestrator name\n"
          "  --listen             address to serve miroir.Orchestrator on, e.g. 198.18.0.101:7600\n"
          "  --config             cluster configuration (JSON: shards, replication_factor, index, nodes)\n"
@@ -33,6 +33,9 @@ std::string usage() {
          "  --unavailable-shards a search or list with a shard no owner answers for:\n"
          "                       partial (default: answer without it, flagged degraded) or error\n"
          "  --probe-interval-ms  health probe interval (default 5000; probe timeout min(2000, interval))\n"
+         "  --anti-entropy       on (default): stamp _miroir_updated_at on every write and run\n"
+         "                       anti-entropy passes (scheduled, and RunAntiEntropy); off: neither\n"
+         "  --anti-entropy-interval-s  seconds between scheduled passes (default 21600 = 6 h)\n"
          "  --bug                positive control, repeatable: " + bugs + "\n";
 }
 
@@ -51,12 +54,28 @@ std::chrono::milliseconds parse_ms(const std::string& flag, const std::string& t
   return std::chrono::milliseconds(v);
 }
 
+// A whole number of seconds in 1..max.
+std::chrono::seconds parse_s(const std::string& flag, const std::string& text, long long max) {
+  size_t used = 0;
+  long long v = 0;
+  try {
+    v = std::stoll(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || v <= 0 || v > max)
+    throw miroir::UsageError("--" + flag + " must be a whole number of seconds in 1.." + std::to_string(max) +
+                             ", not \"" + text + "\"");
+  return std::chrono::seconds(v);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   miroir::block_termination_signals();
   miroir::init_grpc_process();
-  miroir::Flags flags({"name", "listen", "config", "data", "unavailable-shards", "probe-interval-ms"},
+  miroir::Flags flags({"name", "listen", "config", "data", "unavailable-shards", "probe-interval-ms",
+                       "anti-entropy", "anti-entropy-interval-s"},
                       {"bug"});
   std::string name, listen, config_path, data;
   miroir::ClusterConfig config;
@@ -70,6 +89,13 @@ int main(int argc, char** argv) {
     }
     options.bugs = miroir::orchestrator::parse_bug_switches(flags.all("bug"));
     if (auto ms = flags.get("probe-interval-ms")) options.probe_interval = parse_ms("probe-interval-ms", *ms);
+    if (auto ae = flags.get("anti-entropy")) {
+      if (*ae != "on" && *ae != "off")
+        throw miroir::UsageError("--anti-entropy must be on or off, not \"" + *ae + "\"");
+      options.anti_entropy = *ae == "on";
+    }
+    if (auto s = flags.get("anti-entropy-interval-s"))
+      options.anti_entropy_interval = parse_s("anti-entropy-interval-s", *s, 10LL * 365 * 24 * 3600);
     name = flags.required("name");
     listen = flags.required("listen");
     config_path = flags.required("config");
@@ -108,7 +134,8 @@ int main(int argc, char** argv) {
   ECLAT_LOG(info, name) << "orchestrator serving on " << listen << ": " << config.nodes.size()
                         << " nodes, " << config.shards << " shards, RF "
                         << config.replication_factor << ", " << config.replica_groups() << " group(s), "
-                        << "unavailable shards: " << to_string(options.unavailable_shards);
+                        << "unavailable shards: " << to_string(options.unavailable_shards)
+                        << ", anti-entropy " << (options.anti_entropy ? "on" : "off");
   for (const auto& b : flags.all("bug")) ECLAT_LOG(warn, name) << "bug switch on: " << b;
 
   int sig = miroir::wait_for_termination_signal();

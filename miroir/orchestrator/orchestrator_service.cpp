@@ -20,10 +20,11 @@ OrchestratorService::OrchestratorService(std::string name, ClusterConfig config,
       nodes_(topology_.config()),
       states_(topology_.config().nodes.size()),
       tasks_(data_dir),
-      writes_(topology_, nodes_, tasks_, options.bugs),
+      writes_(topology_, nodes_, tasks_, options.bugs, /*stamp_updated_at=*/options.anti_entropy),
       tracker_(topology_, nodes_, tasks_),
       reads_(topology_, nodes_, states_, options.unavailable_shards, options.bugs),
       searches_(topology_, nodes_, states_, options.unavailable_shards),
+      anti_entropy_(topology_, nodes_, options),
       prober_(topology_, nodes_, states_, options.probe_interval, options.probe_timeout) {}
 
 grpc::Status OrchestratorService::Health(grpc::ServerContext*, const Empty*, HealthReply* reply) {
@@ -112,6 +113,14 @@ grpc::Status OrchestratorService::ClusterStats(grpc::ServerContext*, const Empty
   reply->set_shards(topology_.shards());
   reply->set_replication_factor(topology_.rf());
   reply->set_replica_groups(topology_.groups());
+  reply->set_anti_entropy(anti_entropy_.enabled());
+  if (auto last = anti_entropy_.last()) *reply->mutable_last_anti_entropy() = *last;
+  return grpc::Status::OK;
+}
+
+grpc::Status OrchestratorService::RunAntiEntropy(grpc::ServerContext* ctx, const AntiEntropyRequest* req,
+                                                 AntiEntropyReply* reply) {
+  *reply = anti_entropy_.run(*req, [ctx] { return ctx->IsCancelled(); });
   return grpc::Status::OK;
 }
 

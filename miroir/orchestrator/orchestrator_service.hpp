@@ -5,6 +5,7 @@
 #include <string>
 
 #include "miroir.grpc.pb.h"
+#include "miroir/orchestrator/anti_entropy.hpp"
 #include "miroir/orchestrator/health_prober.hpp"
 #include "miroir/orchestrator/node_clients.hpp"
 #include "miroir/orchestrator/node_states.hpp"
@@ -32,6 +33,7 @@ class OrchestratorService final : public miroir::Orchestrator::Service {
                              grpc::ServerWriter<ListPage>*) override;
   grpc::Status Search(grpc::ServerContext*, const SearchRequest*, SearchReply*) override;
   grpc::Status ClusterStats(grpc::ServerContext*, const Empty*, ClusterStatsReply*) override;
+  grpc::Status RunAntiEntropy(grpc::ServerContext*, const AntiEntropyRequest*, AntiEntropyReply*) override;
 
  private:
   std::string name_;
@@ -43,6 +45,7 @@ class OrchestratorService final : public miroir::Orchestrator::Service {
   TaskTracker tracker_;
   ReadPath reads_;
   SearchPath searches_;
+  AntiEntropy anti_entropy_;
   HealthProber prober_;  // last: probes only once everything it feeds exists
 };
 

@@ -2,6 +2,10 @@
 
 #include <xxhash.h>
 
+#include <nlohmann/json.hpp>
+
+#include "miroir/orchestrator/documents.hpp"
+
 namespace miroir::orchestrator {
 
 RetryCache::RetryCache(std::chrono::milliseconds window) : window_(window) {}
@@ -50,6 +54,21 @@ void RetryCache::remember(int node, std::string_view kind, const std::string& bo
   uint64_t k = key(kind, body);
   p.entries[k] = Entry{reply, now};
   p.order.emplace_back(now, k);
+}
+
+std::string RetryCache::body_of(const google::protobuf::Message& request) {
+  std::string body;
+  if (const auto* write = dynamic_cast<const NodeWriteRequest*>(&request)) {
+    NodeWriteRequest unstamped = *write;
+    for (auto& d : *unstamped.mutable_documents()) {
+      auto j = nlohmann::ordered_json::parse(d.json(), nullptr, /*allow_exceptions=*/false);
+      if (j.is_object() && j.erase(kUpdatedAtField) > 0) d.set_json(j.dump());
+    }
+    unstamped.SerializeToString(&body);
+  } else {
+    request.SerializeToString(&body);
+  }
+  return body;
 }
 
 size_t RetryCache::size() {

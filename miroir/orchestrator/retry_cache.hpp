@@ -5,6 +5,11 @@
 // repeat: writing v1, v2, v1 to a key sends v1 and v2, the second v1 "succeeds"
 // with the first one's reply, and the node keeps v2.
 //
+// The body is the request as the client made it: the orchestrator's own
+// `_miroir_updated_at` stamp (anti-entropy on, the default) is left out of it
+// (body_of), else no two requests would ever hash alike and the control
+// would never fire.
+//
 // Only acknowledged enqueues are remembered (a refusal or a transport error
 // is retried for real). Entries expire after the window; memory is bounded by
 // the requests of the last window.
@@ -36,6 +41,10 @@ class RetryCache {
   void remember(int node, std::string_view kind, const std::string& body,
                 const NodeEnqueueReply& reply, Clock::time_point now = Clock::now());
   size_t size();
+
+  // The body a request is remembered under: its serialized bytes, with
+  // `_miroir_updated_at` removed from every document of a write.
+  static std::string body_of(const google::protobuf::Message& request);
 
  private:
   struct Entry {

@@ -61,8 +61,9 @@ Req& request_for(WritePath::Calls& calls, int node, const std::string& index) {
 
 }  // namespace
 
-WritePath::WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs)
-    : topology_(topology), nodes_(nodes), tasks_(tasks), bugs_(bugs) {}
+WritePath::WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs,
+                     bool stamp_updated_at)
+    : topology_(topology), nodes_(nodes), tasks_(tasks), bugs_(bugs), stamp_updated_at_(stamp_updated_at) {}
 
 std::string WritePath::index_of(const std::string& requested) const {
   return requested.empty() ? topology_.config().index : requested;
@@ -88,10 +89,11 @@ WriteReply WritePath::add_documents(const WriteRequest& request) {
   //    shard that node is a write target of.
   Calls calls;
   std::set<uint32_t> shards_touched;
+  const auto stamp = stamp_updated_at_ ? std::optional<int64_t>(unix_ms_now()) : std::nullopt;
   for (const auto& d : docs) {
     uint32_t shard = topology_.shard_of(d.id);
     shards_touched.insert(shard);
-    std::string json = stored_json(d, shard);
+    std::string json = stored_json(d, shard, stamp);
     for (int node : topology_.write_targets(shard)) {
       auto& req = request_for<NodeWriteRequest>(calls, node, index);
       req.set_merge(request.merge());
@@ -137,7 +139,7 @@ void WritePath::fan_out(Calls& calls) {
     for (auto& [node, call] : calls) {
       if (bugs_.retry_cache_aba) {
         const auto& msg = call->message();
-        msg.SerializeToString(&call->body);
+        call->body = RetryCache::body_of(msg);
         if (auto cached = retry_cache_.find(node, msg.GetTypeName(), call->body)) {
           call->reply = *cached;
           call->status = grpc::Status::OK;

@@ -9,6 +9,10 @@
 // Otherwise miroir_no_quorum. On success the task map (the node task uids of
 // the acknowledged enqueues) is stored durably before the client hears the
 // task id.
+//
+// With anti-entropy on (stamp_updated_at) every written document also gets
+// `_miroir_updated_at`, the orchestrator's wall clock in Unix ms, one value
+// per request so every copy of a write stores the same bytes.
 #pragma once
 #include <map>
 #include <memory>
@@ -25,7 +29,8 @@ namespace miroir::orchestrator {
 
 class WritePath {
  public:
-  WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs = {});
+  WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs = {},
+            bool stamp_updated_at = false);
 
   // Both throw std::runtime_error when the task map cannot be stored (outcome
   // unknown to the client: the nodes may apply the operation).
@@ -47,6 +52,7 @@ class WritePath {
   NodeClients& nodes_;
   TaskStore& tasks_;
   const BugSwitches bugs_;
+  const bool stamp_updated_at_;
   RetryCache retry_cache_;  // used only under --bug retry-cache-aba
 };
 
