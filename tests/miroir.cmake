@@ -44,3 +44,8 @@ add_dependencies(miroir_orchestrator_data_test miroir-node miroir-orchestrator)
 # The orchestrator's bug switches, each with and without.
 miroir_test(miroir_orchestrator_bugs_test miroir_orchestrator_bugs_test.cpp)
 add_dependencies(miroir_orchestrator_bugs_test miroir-node miroir-orchestrator)
+
+# Anti-entropy: divergence repaired, a killed replica filled in, the
+# no-repair control, the schedule, --anti-entropy off.
+miroir_test(miroir_anti_entropy_test miroir_anti_entropy_test.cpp)
+add_dependencies(miroir_anti_entropy_test miroir-node miroir-orchestrator)
