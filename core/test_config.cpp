@@ -16,6 +16,7 @@ const std::map<std::string, std::string>& known_settings() {
       {"groups", "miroir: replica groups RG; nodes are split evenly (default 1)"},
       {"orchestrators", "miroir: orchestrators serving the cluster; clients are spread over them (default 1)"},
       {"unavailable-shards", "miroir: a read missing a shard with no reachable owner is \"partial\" (degraded flag) or an \"error\" (default partial)"},
+      {"anti-entropy", "miroir: orchestrators stamp writes and run anti-entropy passes (default true; false: --anti-entropy off)"},
       {"fail-writes-probability", "fail-writes fault: probability that the chosen node refuses a write (default 1)"},
       {"keys", "register: number of keys the operations are drawn from (default 5)"},
       {"values", "register: written values are drawn from 0..values-1 (default 5; small so that values repeat)"},

@@ -58,6 +58,7 @@ TEST(EclatRun, MalformedInputExits3AndCreatesNothing) {
       {"test --set rf=9" + res, "rf"},
       {"test --set shards=zero" + res, "shards"},
       {"test --bug eat-writes" + res, "eat-writes"},
+      {"test --set anti-entropy=maybe" + res, "anti-entropy"},
       {"test --concurrency" + res, "--concurrency"},
       {"test --scenario /nonexistent.json" + res, "/nonexistent.json"},
       {"frobnicate", "frobnicate"},

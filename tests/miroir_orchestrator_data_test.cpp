@@ -357,6 +357,8 @@ TEST(MiroirUpdateDelete, MergeAndDeleteReachEveryCopyWithQuorum) {
     ASSERT_TRUE(held) << owner;
     EXPECT_EQ((*held)["_miroir_shard"], miroir::shard_for_key("a", c.shards)) << owner;
     held->erase("_miroir_shard");
+    EXPECT_TRUE((*held)["_miroir_updated_at"].is_number_integer()) << "anti-entropy is on: stamped";
+    held->erase("_miroir_updated_at");
     EXPECT_EQ(*held, merged) << owner;
   }
   // Reserved fields are refused in an update too.

@@ -30,7 +30,10 @@ constexpr int kMaxOrchestrators = 9;
 
 // Bug switches (positive controls, see miroir.md), by the process that has them.
 const std::set<std::string> kNodeBugs = {"ack-before-durable"};
-const std::set<std::string> kOrchestratorBugs = {"ack-any-status", "retry-cache-aba", "get-by-id-shard0"};
+const std::set<std::string> kOrchestratorBugs = {
+    "ack-any-status", "retry-cache-aba",   "get-by-id-shard0",  "skip-delta",
+    "bypass-gate",    "conditional-delta", "no-drain-deadline", "volatile-inflight",
+    "no-anti-entropy-repair"};
 
 std::string ip_of(int index) { return "198.18.0." + std::to_string(index); }
 
@@ -50,6 +53,7 @@ class Miroir : public System {
     }
     orchestrator_count();
     read_policy();
+    anti_entropy();
     if (cfg.nodes > kOrchestratorIndex - 1)
       throw BadInput("--nodes " + std::to_string(cfg.nodes) + ": miroir supports at most " +
                      std::to_string(kOrchestratorIndex - 1) + " storage nodes");
@@ -103,6 +107,7 @@ class Miroir : public System {
                    config_path.string(), "--data", shared_state.string()};
       if (cfg_.settings.has("unavailable-shards"))
         spec.args.insert(spec.args.end(), {"--unavailable-shards", read_policy()});
+      if (!anti_entropy()) spec.args.insert(spec.args.end(), {"--anti-entropy", "off"});
       spec.args.insert(spec.args.end(), orchestrator_bugs.begin(), orchestrator_bugs.end());
       spec.netns_fd = o.netns_fd;
       spec.log_dir = run_dir / "nodes" / name;
@@ -230,6 +235,9 @@ class Miroir : public System {
       throw BadInput("setting unavailable-shards=" + p + ": must be partial or error");
     return p;
   }
+
+  // --set anti-entropy=false: every orchestrator runs with --anti-entropy off.
+  bool anti_entropy() const { return cfg_.settings.get_bool("anti-entropy", true); }
 
   milliseconds ready_timeout() const {
     return milliseconds(static_cast<int64_t>(cfg_.settings.get_double("ready-timeout", 20, 1, 3600) * 1000));
