@@ -141,15 +141,39 @@ TEST(MiroirNodeStates, ProbesMoveOnlyActiveDrainingAndFailedNodes) {
 }
 
 TEST(MiroirBugSwitches, ParsesTheKnownNamesAndRefusesOthers) {
-  EXPECT_EQ(known_bug_switches().size(), 3u);
+  EXPECT_EQ(known_bug_switches().size(), 9u);
   auto none = parse_bug_switches({});
-  EXPECT_FALSE(none.ack_any_status || none.retry_cache_aba || none.get_by_id_shard0);
+  EXPECT_FALSE(none.ack_any_status || none.retry_cache_aba || none.get_by_id_shard0 ||
+               none.no_anti_entropy_repair);
   auto all = parse_bug_switches(known_bug_switches());
-  EXPECT_TRUE(all.ack_any_status && all.retry_cache_aba && all.get_by_id_shard0);
+  EXPECT_TRUE(all.ack_any_status && all.retry_cache_aba && all.get_by_id_shard0 && all.skip_delta &&
+              all.bypass_gate && all.conditional_delta && all.no_drain_deadline && all.volatile_inflight &&
+              all.no_anti_entropy_repair);
   auto one = parse_bug_switches({"retry-cache-aba"});
   EXPECT_TRUE(one.retry_cache_aba);
   EXPECT_FALSE(one.ack_any_status || one.get_by_id_shard0);
   EXPECT_THROW(parse_bug_switches({"skip-delta-typo"}), std::invalid_argument);
+}
+
+// The anti-entropy stamp is the orchestrator's, not the client's: two writes
+// of the same documents at different times remember under one body.
+TEST(MiroirRetryCache, BodyLeavesTheUpdatedAtStampOut) {
+  auto write = [](const std::string& json) {
+    miroir::NodeWriteRequest w;
+    w.set_index("docs");
+    auto* d = w.add_documents();
+    d->set_id("a");
+    d->set_json(json);
+    return w;
+  };
+  const auto v1_then = RetryCache::body_of(write(R"({"id":"a","v":1,"_miroir_shard":3,"_miroir_updated_at":100})"));
+  const auto v1_now = RetryCache::body_of(write(R"({"id":"a","v":1,"_miroir_shard":3,"_miroir_updated_at":200})"));
+  const auto v2_now = RetryCache::body_of(write(R"({"id":"a","v":2,"_miroir_shard":3,"_miroir_updated_at":200})"));
+  EXPECT_EQ(v1_then, v1_now);
+  EXPECT_NE(v1_now, v2_now);
+  miroir::NodeDeleteRequest del;
+  del.add_ids("a");
+  EXPECT_EQ(RetryCache::body_of(del), del.SerializeAsString()) << "other requests: their bytes";
 }
 
 TEST(MiroirRetryCache, RemembersPerNodeKindAndBodyForTheWindow) {
