@@ -294,8 +294,10 @@ TEST(MiroirAntiEntropy, AReplicaKilledDuringWritesIsFilledInByAPass) {
         ids.push_back("w" + std::to_string(b) + "-" + std::to_string(i));
         batch.push_back(nlohmann::json{{"id", ids.back()}, {"b", b}}.dump());
       }
+      // A short task wait: a batch n3 enqueued just before its kill stays
+      // pending until it is back; it is simply not counted as acknowledged.
       auto w = add(*s, batch);
-      if (w.error_code().empty() && task(*s, w.task_id()).status() == "succeeded") {
+      if (w.error_code().empty() && task(*s, w.task_id(), 1000).status() == "succeeded") {
         std::lock_guard lock(mu);
         acked.insert(ids.begin(), ids.end());
       }
@@ -311,7 +313,8 @@ TEST(MiroirAntiEntropy, AReplicaKilledDuringWritesIsFilledInByAPass) {
   cluster.node("n3").kill9();
   wait_batches(20);  // written while n3 is down: group 0 only
   // A pass now: every shard with a copy on n3 is skipped (no repair from
-  // partial knowledge), the others compared.
+  // partial knowledge), the others compared (writes go on: whether they
+  // differ at this instant depends on which node applied its task first).
   uint32_t on_n3 = 0;
   for (uint32_t s = 0; s < c.shards; ++s) {
     auto copies = copies_of(c, s);
@@ -322,7 +325,6 @@ TEST(MiroirAntiEntropy, AReplicaKilledDuringWritesIsFilledInByAPass) {
   EXPECT_EQ(down.error_code(), "") << down.error_message();
   EXPECT_EQ(down.copies_unreachable(), on_n3);
   EXPECT_EQ(down.shards_compared(), c.shards - on_n3);
-  EXPECT_EQ(down.shards_differing(), 0u) << "n3's shards were skipped; the others agree";
   cluster.node("n3").start();
   wait_batches(5);
   stop = true;

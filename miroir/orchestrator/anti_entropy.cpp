@@ -70,9 +70,9 @@ struct CopyListing {
   std::map<std::string, Version> documents;  // id -> version
 };
 
-void list_copy(NodeClients& nodes, const std::string& index, uint32_t shard,
-               const std::vector<bool>& differing_bucket, const std::function<bool()>& stop,
-               CopyListing* out) {
+void list_pages(NodeClients& nodes, const std::string& index, uint32_t shard,
+                const std::vector<bool>& differing_bucket, const std::function<bool()>& stop,
+                CopyListing* out) {
   for (uint64_t offset = 0;;) {
     if (stop()) {
       out->ok = false;
@@ -99,6 +99,18 @@ void list_copy(NodeClients& nodes, const std::string& index, uint32_t shard,
     const auto n = static_cast<uint64_t>(rep.documents_size());
     offset += n;
     if (n < AntiEntropy::kPageSize || offset >= rep.total()) return;
+  }
+}
+
+// A thread's body: what goes wrong is the copy's failure, never the process's.
+void list_copy(NodeClients& nodes, const std::string& index, uint32_t shard,
+               const std::vector<bool>& differing_bucket, const std::function<bool()>& stop,
+               CopyListing* out) {
+  try {
+    list_pages(nodes, index, shard, differing_bucket, stop, out);
+  } catch (const std::exception& e) {
+    out->ok = false;
+    out->error = e.what();
   }
 }
 
