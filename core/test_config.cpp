@@ -28,6 +28,16 @@ const std::map<std::string, std::string>& known_settings() {
       {"linearizable-reads", "set: a read missing an acknowledged element that shows up later (stale) is invalid (default false)"},
       {"read-interval", "set: seconds between two reads of the whole set during the run (default 0: only the final read; see README)"},
       {"final-read-timeout", "seconds the final read may retry (default 60)"},
+      {"anti-entropy", "miroir: anti-entropy on the orchestrators, true or false (default true)"},
+      {"spare-nodes", "miroir: hosts laid out for add-node, started when added (default 1 when the run adds a node)"},
+      {"new-node-group", "miroir: replica group add-node joins and remove-node leaves (default 0)"},
+      {"drain-deadline", "miroir: seconds a migration's drain waits for in-flight writes (default 30)"},
+      {"drain-stall", "drain-stall fault: seconds every drain stalls (default 40)"},
+      {"fail-writes-node", "fail-writes fault: random (default), new (the node added last) or a node name"},
+      {"fail-writes-shards", "fail-writes fault: comma-separated shards whose writes fail (default: all)"},
+      {"overwrites", "migration: also overwrite a few hot keys on the moving shards with versions (default false)"},
+      {"hot-keys", "migration: number of hot keys overwritten (default 4)"},
+      {"migration-timeout", "migration: seconds the final phase waits for migrations to finish (default 120)"},
   };
   return keys;
 }
@@ -100,6 +110,7 @@ nlohmann::json TestConfig::to_json() const {
   j["system"] = system;
   j["workload"] = workload;
   j["nemesis"] = nemesis;
+  if (!triggers.empty()) j["triggers"] = triggers;
   j["nodes"] = nodes;
   j["time-limit"] = time_limit;
   j["concurrency"] = concurrency;
@@ -217,6 +228,12 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
     else if (key == "system") cfg.system = scalar_text(v, what);
     else if (key == "workload") cfg.workload = scalar_text(v, what);
     else if (key == "nemesis") cfg.nemesis = list_value(v, what);
+    else if (key == "triggers") {
+      if (!v.is_array()) throw BadInput(what + ": expected an array of trigger objects");
+      for (const auto& t : v)
+        if (!t.is_object()) throw BadInput(what + ": every trigger must be an object, not " + t.dump());
+      cfg.triggers = v;
+    }
     else if (key == "nodes") cfg.nodes = parse_int(what, scalar_text(v, what), 1, 200);
     else if (key == "time-limit") cfg.time_limit = parse_double(what, scalar_text(v, what), 1, 7 * 86400);
     else if (key == "concurrency") cfg.concurrency = parse_int(what, scalar_text(v, what), 1, 1000);
