@@ -5,7 +5,9 @@
 //   lost      an add acknowledged (ok) and absent from the final read of the
 //             whole set (the last successful read without a key)
 //   windows   dual-write of a migration: from its phase:dual-write event to
-//             its next phase event (the history's "migration" operations)
+//             its next phase event (the history's "migration" operations);
+//             "during dual-write" counts writes to the moving shards (from the
+//             final migration status) acknowledged in such a window
 // Invalid when something was lost; unknown when a migration was still running
 // at the end or there is no final read; valid otherwise (a migration refused
 // by the safety gate is reported, not judged).
@@ -63,6 +65,24 @@ class MigrationReport : public Checker {
     if (final_read)
       for (const auto& e : final_read->value) present.insert(element_key(e));
 
+    nlohmann::json migrations = nlohmann::json::array();
+    bool running = false;
+    if (const Op* m = last_ok(h, "migrations"); m && m->value.is_object()) {
+      migrations = m->value.value("migrations", nlohmann::json::array());
+      running = !m->value.value("done", false);
+    } else {
+      for (auto it = h.rbegin(); it != h.rend(); ++it)
+        if (!it->is_nemesis() && it->f == "migrations" && it->type != OpType::invoke) {
+          running = true;  // the wait ended without every migration finished
+          if (it->value.is_object()) migrations = it->value.value("migrations", nlohmann::json::array());
+          break;
+        }
+    }
+    // The shards the migrations moved: only writes to them were dual-written.
+    std::set<uint32_t> moving;
+    for (const auto& m : migrations)
+      for (const auto& mv : m.value("shards", nlohmann::json::array())) moving.insert(mv.value("shard", 0u));
+
     std::map<int64_t, const Op*> open;
     struct PerShard {
       uint64_t acknowledged = 0, lost = 0;
@@ -83,7 +103,7 @@ class MigrationReport : public Checker {
       if (op.type != OpType::ok) continue;
       const std::string id = element_key(inv.value);
       const uint32_t shard = miroir::shard_for_key(id, shards);
-      const bool dw = during_dual_write(op.time);
+      const bool dw = during_dual_write(op.time) && (moving.empty() || moving.count(shard));
       const bool gone = final_read && !present.count(id);
       ++acked;
       ++per_shard[shard].acknowledged;
@@ -98,19 +118,6 @@ class MigrationReport : public Checker {
     nlohmann::json shards_json = nlohmann::json::object();
     for (const auto& [s, c] : per_shard)
       shards_json[std::to_string(s)] = {{"acknowledged", c.acknowledged}, {"lost", c.lost}};
-    nlohmann::json migrations = nlohmann::json::array();
-    bool running = false;
-    if (const Op* m = last_ok(h, "migrations"); m && m->value.is_object()) {
-      migrations = m->value.value("migrations", nlohmann::json::array());
-      running = !m->value.value("done", false);
-    } else {
-      for (auto it = h.rbegin(); it != h.rend(); ++it)
-        if (!it->is_nemesis() && it->f == "migrations" && it->type != OpType::invoke) {
-          running = true;  // the wait ended without every migration finished
-          if (it->value.is_object()) migrations = it->value.value("migrations", nlohmann::json::array());
-          break;
-        }
-    }
     nlohmann::json refused = nlohmann::json::array();
     for (const Op& op : h)
       if (op.is_nemesis() && op.value.is_object() && op.value.contains("refused")) refused.push_back(op.value);
@@ -122,6 +129,7 @@ class MigrationReport : public Checker {
                  {"acknowledged_during_dual_write", acked_dw},
                  {"lost_during_dual_write", lost_dw},
                  {"lost_ratio_during_dual_write", ratio},
+                 {"moving_shards", moving},
                  {"per_shard", shards_json},
                  {"migrations", migrations},
                  {"refused", refused}};

@@ -32,6 +32,8 @@ const std::map<std::string, std::string>& known_settings() {
       {"spare-nodes", "miroir: hosts laid out for add-node, started when added (default 1 when the run adds a node)"},
       {"new-node-group", "miroir: replica group add-node joins and remove-node leaves (default 0)"},
       {"drain-deadline", "miroir: seconds a migration's drain waits for in-flight writes (default 30)"},
+      {"copy-page-size", "miroir: documents per page of a migration's background copy (default 1000)"},
+      {"copy-pause", "miroir: seconds the background copy pauses between pages, a throttle (default 0)"},
       {"drain-stall", "drain-stall fault: seconds every drain stalls (default 40)"},
       {"fail-writes-node", "fail-writes fault: random (default), new (the node added last) or a node name"},
       {"fail-writes-shards", "fail-writes fault: comma-separated shards whose writes fail (default: all)"},

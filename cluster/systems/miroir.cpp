@@ -68,6 +68,8 @@ class Miroir : public System, public MigrationHooks {
     spare_count();
     new_node_group();
     drain_deadline_ms();
+    copy_page_size();
+    copy_pause_ms();
     if (cfg.nodes > kOrchestratorIndex - 1)
       throw BadInput("--nodes " + std::to_string(cfg.nodes) + ": miroir supports at most " +
                      std::to_string(kOrchestratorIndex - 1) + " storage nodes");
@@ -140,6 +142,10 @@ class Miroir : public System, public MigrationHooks {
         spec.args.insert(spec.args.end(), {"--unavailable-shards", read_policy()});
       if (cfg_.settings.has("drain-deadline"))
         spec.args.insert(spec.args.end(), {"--drain-deadline-ms", std::to_string(drain_deadline_ms())});
+      if (cfg_.settings.has("copy-page-size"))
+        spec.args.insert(spec.args.end(), {"--copy-page-size", std::to_string(copy_page_size())});
+      if (cfg_.settings.has("copy-pause"))
+        spec.args.insert(spec.args.end(), {"--copy-pause-ms", std::to_string(copy_pause_ms())});
       spec.args.insert(spec.args.end(), orchestrator_bugs.begin(), orchestrator_bugs.end());
       spec.netns_fd = o.netns_fd;
       spec.log_dir = run_dir / "nodes" / name;
@@ -387,6 +393,12 @@ class Miroir : public System, public MigrationHooks {
 
   int64_t drain_deadline_ms() const {
     return static_cast<int64_t>(cfg_.settings.get_double("drain-deadline", 30, 0.001, 3600) * 1000);
+  }
+
+  int64_t copy_page_size() const { return cfg_.settings.get_int("copy-page-size", 1000, 1, 100000); }
+
+  int64_t copy_pause_ms() const {
+    return static_cast<int64_t>(cfg_.settings.get_double("copy-pause", 0, 0, 60) * 1000);
   }
 
   int orchestrator_count() const {
