@@ -40,6 +40,10 @@ std::vector<Span> pair_operations(const History& h, bool include_nemesis) {
   std::vector<Span> spans;
   spans.reserve(h.size() / 2 + 1);
   std::unordered_map<int64_t, size_t> open;  // process -> its pending span
+  // The nemesis is one process with several threads (the interval schedule,
+  // the triggers) and single info events (migration phases): its operations
+  // pair by name, an invocation with the next completion of the same f.
+  std::unordered_map<std::string, size_t> nemesis_open;
   for (size_t i = 0; i < h.size(); ++i) {
     const Op& op = h[i];
     if (op.is_nemesis() && !include_nemesis) continue;
@@ -50,13 +54,25 @@ std::vector<Span> pair_operations(const History& h, bool include_nemesis) {
       s.process = op.process;
       s.start = op.time;
       s.end = end;
-      open[op.process] = spans.size();
+      if (op.is_nemesis())
+        nemesis_open[op.f] = spans.size();
+      else
+        open[op.process] = spans.size();
       spans.push_back(s);
       continue;
     }
     Outcome o = op.type == OpType::ok ? Outcome::ok : op.type == OpType::fail ? Outcome::fail : Outcome::info;
-    auto it = open.find(op.process);
-    if (it == open.end()) {
+    size_t pending = Span::npos;
+    if (op.is_nemesis()) {
+      if (auto it = nemesis_open.find(op.f); it != nemesis_open.end()) {
+        pending = it->second;
+        nemesis_open.erase(it);
+      }
+    } else if (auto it = open.find(op.process); it != open.end()) {
+      pending = it->second;
+      open.erase(it);
+    }
+    if (pending == Span::npos) {
       Span s;  // a completion nobody invoked: shown, not dropped
       s.complete = i;
       s.process = op.process;
@@ -65,11 +81,10 @@ std::vector<Span> pair_operations(const History& h, bool include_nemesis) {
       spans.push_back(s);
       continue;
     }
-    Span& s = spans[it->second];
+    Span& s = spans[pending];
     s.complete = i;
     s.end = std::max(op.time, s.start);
     s.outcome = o;
-    open.erase(it);
   }
   // Spans are created at their invocation (or orphan completion), so they are
   // already in the order of their start in the history.

@@ -25,6 +25,7 @@
 #include "core/log.hpp"
 #include "nemesis/fault.hpp"
 #include "nemesis/scheduler.hpp"
+#include "nemesis/triggers.hpp"
 #include "workloads/runner.hpp"
 
 namespace eclat {
@@ -80,6 +81,8 @@ int test_command(const std::vector<std::string>& args) {
   auto system = make_system(cfg);
   auto workload = make_workload(cfg);
   for (const auto& f : cfg.nemesis) make_fault(f)->validate(cfg, *system);
+  TriggerSchedule::validate(cfg, *system);
+  workload->validate(cfg, *system);
   std::vector<std::string> checkers = cfg.checkers.empty() ? workload->default_checkers() : cfg.checkers;
   for (const auto& c : checkers) make_checker(c);
   cfg.checkers = checkers;
@@ -109,23 +112,29 @@ int test_command(const std::vector<std::string>& args) {
     const double ready_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     ECLAT_LOG(info, "eclat") << "cluster ready after " << ready_s << " s";
 
+    workload->prepare(*system);
     std::mt19937_64 rng(cfg.seed);
     NemesisContext nctx{net, tc, *system, cfg, rng};
     NemesisScheduler nemesis(cfg.nemesis, nctx, history);
+    TriggerSchedule triggers(cfg, nctx, history);
     MainPhase phase{cfg.concurrency, cfg.rate, cfg.time_limit, cfg.seed};
     const auto main_start = std::chrono::steady_clock::now();
     progress.set_phase("main");
     nemesis.start();
+    triggers.start();
     run_main_phase(phase, *workload, *system, recorder, g_interrupted);
+    triggers.stop();
     nemesis.stop();
     const double main_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - main_start).count();
     progress.set_phase("heal");
     nemesis.heal_all();
+    triggers.heal_all();
     progress.set_phase("quiesce");
     bool quiet = system->wait_quiescent(ms_setting(cfg, "quiesce-timeout", 60));
     progress.set_phase("final");
     if (!g_interrupted.load()) workload->final_phase(*system, recorder);
     progress.set_phase("teardown");
+    triggers.finish();
     system->teardown();
     progress.set_phase("check");
 

@@ -16,7 +16,6 @@ const std::map<std::string, std::string>& known_settings() {
       {"groups", "miroir: replica groups RG; nodes are split evenly (default 1)"},
       {"orchestrators", "miroir: orchestrators serving the cluster; clients are spread over them (default 1)"},
       {"unavailable-shards", "miroir: a read missing a shard with no reachable owner is \"partial\" (degraded flag) or an \"error\" (default partial)"},
-      {"anti-entropy", "miroir: orchestrators stamp writes and run anti-entropy passes (default true; false: --anti-entropy off)"},
       {"fail-writes-probability", "fail-writes fault: probability that the chosen node refuses a write (default 1)"},
       {"keys", "register: number of keys the operations are drawn from (default 5)"},
       {"values", "register: written values are drawn from 0..values-1 (default 5; small so that values repeat)"},
@@ -29,6 +28,18 @@ const std::map<std::string, std::string>& known_settings() {
       {"linearizable-reads", "set: a read missing an acknowledged element that shows up later (stale) is invalid (default false)"},
       {"read-interval", "set: seconds between two reads of the whole set during the run (default 0: only the final read; see README)"},
       {"final-read-timeout", "seconds the final read may retry (default 60)"},
+      {"anti-entropy", "miroir: anti-entropy on the orchestrators, true or false (default true)"},
+      {"spare-nodes", "miroir: hosts laid out for add-node, started when added (default 1 when the run adds a node)"},
+      {"new-node-group", "miroir: replica group add-node joins and remove-node leaves (default 0)"},
+      {"drain-deadline", "miroir: seconds a migration's drain waits for in-flight writes (default 30)"},
+      {"copy-page-size", "miroir: documents per page of a migration's background copy (default 1000)"},
+      {"copy-pause", "miroir: seconds the background copy pauses between pages, a throttle (default 0)"},
+      {"drain-stall", "drain-stall fault: seconds every drain stalls (default 40)"},
+      {"fail-writes-node", "fail-writes fault: random (default), new (the node added last) or a node name"},
+      {"fail-writes-shards", "fail-writes fault: comma-separated shards whose writes fail (default: all)"},
+      {"overwrites", "migration: also overwrite a few hot keys on the moving shards with versions (default false)"},
+      {"hot-keys", "migration: number of hot keys overwritten (default 4)"},
+      {"migration-timeout", "migration: seconds the final phase waits for migrations to finish (default 120)"},
   };
   return keys;
 }
@@ -101,6 +112,7 @@ nlohmann::json TestConfig::to_json() const {
   j["system"] = system;
   j["workload"] = workload;
   j["nemesis"] = nemesis;
+  if (!triggers.empty()) j["triggers"] = triggers;
   j["nodes"] = nodes;
   j["time-limit"] = time_limit;
   j["concurrency"] = concurrency;
@@ -218,6 +230,12 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
     else if (key == "system") cfg.system = scalar_text(v, what);
     else if (key == "workload") cfg.workload = scalar_text(v, what);
     else if (key == "nemesis") cfg.nemesis = list_value(v, what);
+    else if (key == "triggers") {
+      if (!v.is_array()) throw BadInput(what + ": expected an array of trigger objects");
+      for (const auto& t : v)
+        if (!t.is_object()) throw BadInput(what + ": every trigger must be an object, not " + t.dump());
+      cfg.triggers = v;
+    }
     else if (key == "nodes") cfg.nodes = parse_int(what, scalar_text(v, what), 1, 200);
     else if (key == "time-limit") cfg.time_limit = parse_double(what, scalar_text(v, what), 1, 7 * 86400);
     else if (key == "concurrency") cfg.concurrency = parse_int(what, scalar_text(v, what), 1, 1000);

@@ -46,6 +46,9 @@ struct TestConfig {
   std::vector<std::string> bugs;
   std::vector<std::string> checkers;  // empty: the workload's defaults
   std::optional<std::string> expected;  // "valid" | "invalid" | "unknown" (for suites)
+  // Faults fired by events instead of the interval schedule (scenario key
+  // "triggers", see nemesis/triggers.hpp): a JSON array of objects.
+  nlohmann::json triggers = nlohmann::json::array();
   Settings settings;
 
   nlohmann::json to_json() const;

@@ -1,6 +1,9 @@
-// fail-writes: a random storage node starts refusing writes (a definite
-// application error, not a lost packet) with probability
-// --set fail-writes-probability=P (default 1); stop() clears it. This is the
+// fail-writes: a storage node starts refusing writes (a definite application
+// error, not a lost packet) with probability --set fail-writes-probability=P
+// (default 1), optionally only writes of documents of some shards
+// (--set fail-writes-shards=1,5); stop() clears it. The node is a random
+// running one, or --set fail-writes-node=new (the node added last, e.g. on a
+// migration trigger) or a node name. This is the
 // fault that tells a system which counts refusals as acknowledgements
 // (miroir's ack-any-status) from one that does not: the refused documents
 // are on no node, yet the client would have heard "ok".
@@ -9,7 +12,7 @@
 #include "cluster/systems/system.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
-#include "nemesis/fault.hpp"
+#include "nemesis/migration_faults.hpp"
 
 namespace eclat {
 namespace {
@@ -20,18 +23,30 @@ class FailWrites : public Fault {
     if (!system.can_fail_writes())
       throw BadInput("nemesis fail-writes: system \"" + cfg.system + "\" has no way to make a node refuse writes");
     cfg.settings.get_double("fail-writes-probability", 1, 0, 1);
+    shards_of(cfg);
+    const std::string node = cfg.settings.get_string("fail-writes-node", "random");
+    if (node == "new") require_migrations("fail-writes (fail-writes-node=new)", cfg, system);
   }
 
   nlohmann::json start(NemesisContext& ctx) override {
     const double p = ctx.cfg.settings.get_double("fail-writes-probability", 1, 0, 1);
-    std::vector<std::string> up;
-    for (const auto& n : ctx.system.db_nodes())
-      if (ctx.system.process(n).running()) up.push_back(n);
-    if (up.empty()) return {{"nodes", nlohmann::json::array()}, {"note", "no node running"}};
-    const std::string target = up[std::uniform_int_distribution<size_t>(0, up.size() - 1)(ctx.rng)];
-    ctx.system.fail_writes(target, p);
+    const auto shards = shards_of(ctx.cfg);
+    std::string target = ctx.cfg.settings.get_string("fail-writes-node", "random");
+    if (target == "new") {
+      target = ctx.system.migrations()->newest_node();
+      if (target.empty()) return {{"nodes", nlohmann::json::array()}, {"note", "no node was added yet"}};
+    } else if (target == "random") {
+      std::vector<std::string> up;
+      for (const auto& n : ctx.system.db_nodes())
+        if (ctx.system.process(n).running()) up.push_back(n);
+      if (up.empty()) return {{"nodes", nlohmann::json::array()}, {"note", "no node running"}};
+      target = up[std::uniform_int_distribution<size_t>(0, up.size() - 1)(ctx.rng)];
+    }
+    ctx.system.fail_writes(target, p, shards);
     failing_.push_back(target);
-    return {{"nodes", {target}}, {"probability", p}};
+    nlohmann::json r = {{"nodes", {target}}, {"probability", p}};
+    if (!shards.empty()) r["shards"] = shards;
+    return r;
   }
 
   nlohmann::json stop(NemesisContext& ctx) override {
@@ -52,6 +67,29 @@ class FailWrites : public Fault {
   }
 
  private:
+  static std::vector<uint32_t> shards_of(const TestConfig& cfg) {
+    std::vector<uint32_t> shards;
+    const std::string text = cfg.settings.get_string("fail-writes-shards", "");
+    size_t start = 0;
+    while (start < text.size()) {
+      size_t comma = text.find(',', start);
+      std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+      size_t used = 0;
+      unsigned long v = 0;
+      try {
+        v = std::stoul(item, &used);
+      } catch (...) {
+        used = 0;
+      }
+      if (used == 0 || used != item.size() || v > 1u << 20)
+        throw BadInput("setting fail-writes-shards=" + text + ": \"" + item + "\" is not a shard number");
+      shards.push_back(static_cast<uint32_t>(v));
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+    return shards;
+  }
+
   static nlohmann::json clear(NemesisContext& ctx, const std::string& node) {
     nlohmann::json r = {{"node", node}};
     try {

@@ -39,13 +39,13 @@ bool NemesisScheduler::wait(double seconds) {
   return !cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_; });
 }
 
-nlohmann::json NemesisScheduler::record(const std::string& f,
-                                        const std::function<nlohmann::json()>& action) {
+nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
+                                 const std::function<nlohmann::json()>& action) {
   Op op;
   op.process = kNemesisProcess;
   op.f = f;
   op.type = OpType::invoke;
-  history_.record(op);
+  history.record(op);
   op.type = OpType::info;
   try {
     op.value = action();
@@ -53,7 +53,7 @@ nlohmann::json NemesisScheduler::record(const std::string& f,
     op.error = e.what();
     ECLAT_LOG(error, "nemesis") << f << " failed: " << e.what();
   }
-  history_.record(op);
+  history.record(op);
   ECLAT_LOG(info, "nemesis") << f << " " << (op.error.empty() ? op.value.dump() : op.error);
   return op.value;
 }
@@ -70,15 +70,15 @@ void NemesisScheduler::loop() {
     }
     size_t i = order[next++];
     Fault& fault = *faults_[i];
-    record("start-" + names_[i], [&] { return fault.start(ctx_); });
+    record_nemesis_op(history_, "start-" + names_[i], [&] { return fault.start(ctx_); });
     wait(duration_s_);  // stopped early or not, the fault is undone now
-    record("stop-" + names_[i], [&] { return fault.stop(ctx_); });
+    record_nemesis_op(history_, "stop-" + names_[i], [&] { return fault.stop(ctx_); });
   }
 }
 
 void NemesisScheduler::heal_all() {
   for (size_t i = 0; i < faults_.size(); ++i) {
-    record("heal-" + names_[i], [&] { return faults_[i]->heal(ctx_); });
+    record_nemesis_op(history_, "heal-" + names_[i], [&] { return faults_[i]->heal(ctx_); });
   }
 }
 

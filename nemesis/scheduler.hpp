@@ -6,6 +6,7 @@
 #pragma once
 #include <atomic>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,6 +17,12 @@
 #include "nemesis/fault.hpp"
 
 namespace eclat {
+
+// Records a nemesis operation around `action`: the invocation, then an info
+// completion whose value is what the action returned (or its error). Returns
+// that value. Shared by the interval schedule and the triggers.
+nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
+                                 const std::function<nlohmann::json()>& action);
 
 class NemesisScheduler {
  public:
@@ -28,7 +35,6 @@ class NemesisScheduler {
 
  private:
   void loop();
-  nlohmann::json record(const std::string& f, const std::function<nlohmann::json()>& action);
   bool wait(double seconds);  // false when stopped meanwhile
 
   std::vector<std::string> names_;

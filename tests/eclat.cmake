@@ -1,6 +1,7 @@
 # Éclat's own tests: unit (history, checkers, configuration) and end-to-end
 # runs of the eclat binary in a real lab.
-add_executable(eclat_unit_tests eclat_history_test.cpp eclat_set_full_test.cpp eclat_config_test.cpp)
+add_executable(eclat_unit_tests eclat_history_test.cpp eclat_set_full_test.cpp eclat_config_test.cpp
+               eclat_migration_checks_test.cpp)
 target_link_libraries(eclat_unit_tests PRIVATE eclat_all GTest::gtest_main)
 gtest_discover_tests(eclat_unit_tests DISCOVERY_TIMEOUT 30)
 
@@ -24,3 +25,11 @@ target_link_libraries(eclat_miroir_tests PRIVATE GTest::gtest_main nlohmann_json
 target_compile_definitions(eclat_miroir_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
 add_dependencies(eclat_miroir_tests eclat miroir-node miroir-orchestrator)
 gtest_discover_tests(eclat_miroir_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 400 RUN_SERIAL TRUE)
+
+# Shard migrations under chaos (issue 4's acceptance), from the scenario files.
+add_executable(eclat_migration_tests eclat_migration_test.cpp)
+target_link_libraries(eclat_migration_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
+target_compile_definitions(eclat_migration_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>"
+                           ECLAT_SCENARIOS="${CMAKE_SOURCE_DIR}/tests/scenarios")
+add_dependencies(eclat_migration_tests eclat miroir-node miroir-orchestrator)
+gtest_discover_tests(eclat_migration_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)

@@ -19,6 +19,10 @@ class HistoryRecorder;
 class Workload {
  public:
   virtual ~Workload() = default;
+  // Before the lab exists: BadInput when the workload cannot run on `system`.
+  virtual void validate(const TestConfig&, const System&) const {}
+  // Once the cluster is up, before the main phase.
+  virtual void prepare(System&) {}
   // The next invocation for a worker (f, key, value; type, process and time
   // are filled in by the runner). Called concurrently from the workers.
   virtual Op next(int worker, std::mt19937_64& rng) = 0;

@@ -1,15 +1,22 @@
 // The miroir adapter: N storage nodes n1..nN at 198.18.0.1..N (groups split
 // evenly, in order), K orchestrators o1..oK at 198.18.0.101.. (--set
 // orchestrators=K, default 1) sharing one durable state directory
-// <run>/orchestrators/ (their task map), the cluster configuration written
-// to <run>/cluster.json, each process's data and logs under
-// <run>/nodes/<name>/. Client i talks to orchestrator i mod K.
+// <run>/orchestrators/ (their task map and topology), the cluster
+// configuration written to <run>/cluster.json, each process's data and logs
+// under <run>/nodes/<name>/. Client i talks to orchestrator i mod K.
+//
+// Migrations: --set spare-nodes=M (default 1 when the run adds a node, else
+// 0) lays out M more hosts n(N+1).. whose nodes are started only when the
+// add-node fault asks for them; o1 coordinates every membership change.
 #include <chrono>
 #include <fstream>
+#include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
+#include "cluster/systems/miroir_admin.hpp"
 #include "cluster/systems/miroir_client.hpp"
 #include "cluster/systems/system.hpp"
 #include "core/errors.hpp"
@@ -18,6 +25,7 @@
 #include "miroir.grpc.pb.h"
 #include "miroir/common/cluster_config.hpp"
 #include "miroir/common/grpc_options.hpp"
+#include "miroir/common/routing.hpp"
 
 namespace eclat {
 namespace {
@@ -37,7 +45,11 @@ const std::set<std::string> kOrchestratorBugs = {
 
 std::string ip_of(int index) { return "198.18.0." + std::to_string(index); }
 
-class Miroir : public System {
+bool mentions(const std::vector<std::string>& names, const std::string& name) {
+  return std::find(names.begin(), names.end(), name) != names.end();
+}
+
+class Miroir : public System, public MigrationHooks {
  public:
   explicit Miroir(const TestConfig& cfg) : cfg_(cfg) {}
 
@@ -54,6 +66,11 @@ class Miroir : public System {
     orchestrator_count();
     read_policy();
     anti_entropy();
+    spare_count();
+    new_node_group();
+    drain_deadline_ms();
+    copy_page_size();
+    copy_pause_ms();
     if (cfg.nodes > kOrchestratorIndex - 1)
       throw BadInput("--nodes " + std::to_string(cfg.nodes) + ": miroir supports at most " +
                      std::to_string(kOrchestratorIndex - 1) + " storage nodes");
@@ -94,6 +111,23 @@ class Miroir : public System {
       nodes_.push_back(name);
       procs_[name] = std::make_unique<NodeProcess>(spec);
     }
+    // Spare hosts exist from the start (faults see them), their nodes start
+    // when add_node() asks.
+    for (int i = cfg_.nodes + 1; i <= cfg_.nodes + spare_count(); ++i) {
+      std::string name = "n" + std::to_string(i);
+      const Host& host = net.add_host(name, i);
+      ProcessSpec spec;
+      spec.name = name;
+      spec.exe = bin / "miroir-node";
+      spec.args = {"--name", name, "--listen", host.ip + ":" + std::to_string(kNodePort),
+                   "--data", (run_dir / "nodes" / name / "data").string()};
+      spec.args.insert(spec.args.end(), node_bugs.begin(), node_bugs.end());
+      spec.netns_fd = host.netns_fd;
+      spec.log_dir = run_dir / "nodes" / name;
+      addresses_[name] = host.ip + ":" + std::to_string(kNodePort);
+      spares_.push_back(name);
+      procs_[name] = std::make_unique<NodeProcess>(spec);
+    }
     // Every orchestrator opens the same task map, so a task created through
     // one can be polled through another.
     const auto shared_state = run_dir / "orchestrators";
@@ -108,6 +142,12 @@ class Miroir : public System {
       if (cfg_.settings.has("unavailable-shards"))
         spec.args.insert(spec.args.end(), {"--unavailable-shards", read_policy()});
       if (!anti_entropy()) spec.args.insert(spec.args.end(), {"--anti-entropy", "off"});
+      if (cfg_.settings.has("drain-deadline"))
+        spec.args.insert(spec.args.end(), {"--drain-deadline-ms", std::to_string(drain_deadline_ms())});
+      if (cfg_.settings.has("copy-page-size"))
+        spec.args.insert(spec.args.end(), {"--copy-page-size", std::to_string(copy_page_size())});
+      if (cfg_.settings.has("copy-pause"))
+        spec.args.insert(spec.args.end(), {"--copy-pause-ms", std::to_string(copy_pause_ms())});
       spec.args.insert(spec.args.end(), orchestrator_bugs.begin(), orchestrator_bugs.end());
       spec.netns_fd = o.netns_fd;
       spec.log_dir = run_dir / "nodes" / name;
@@ -118,11 +158,15 @@ class Miroir : public System {
 
     for (const auto& n : nodes_) procs_[n]->start();
     for (const auto& n : nodes_) wait_ready(n, ready);
+    ready_ = ready;
     for (const auto& o : orchestrators_) procs_[o]->start();
     for (const auto& o : orchestrators_) wait_ready(o, ready);
   }
 
-  std::vector<std::string> db_nodes() const override { return nodes_; }
+  std::vector<std::string> db_nodes() const override {
+    std::lock_guard lock(mu_);
+    return nodes_;
+  }
 
   NodeProcess& process(const std::string& node) override { return *procs_.at(node); }
 
@@ -168,12 +212,13 @@ class Miroir : public System {
 
   bool can_fail_writes() const override { return true; }
 
-  void fail_writes(const std::string& node, double probability) override {
+  void fail_writes(const std::string& node, double probability, const std::vector<uint32_t>& shards) override {
     auto stub = miroir::Node::NewStub(miroir::make_channel(addresses_.at(node)));
     grpc::ClientContext ctx;
     miroir::set_deadline(ctx, milliseconds(2000));
     miroir::NodeFaultRequest req;
     req.set_fail_writes_probability(probability);
+    for (uint32_t s : shards) req.add_shards(s);
     miroir::Empty rep;
     grpc::Status st = stub->SetFault(&ctx, req, &rep);
     if (!st.ok()) throw HarnessError("fail-writes on " + node + ": " + st.error_message());
@@ -200,9 +245,111 @@ class Miroir : public System {
   }
 
   void teardown() override {
+    stop_watching();
     // The orchestrators first, so that nothing writes to a stopping node.
     for (const auto& o : orchestrators_) procs_[o]->stop(milliseconds(5000));
-    for (const auto& n : nodes_) procs_[n]->stop(milliseconds(5000));
+    for (const auto& n : db_nodes()) procs_[n]->stop(milliseconds(5000));
+    for (const auto& n : spares_) procs_[n]->stop(milliseconds(5000));  // a refused add leaves one
+  }
+
+  MigrationHooks* migrations() override { return this; }
+
+  // ------------------------------------------------------------ MigrationHooks
+
+  nlohmann::json add_node() override {
+    std::string name;
+    {
+      std::lock_guard lock(mu_);
+      if (next_spare_ >= spares_.size())
+        throw HarnessError("add-node: no spare node left (--set spare-nodes=" + std::to_string(spares_.size()) + ")");
+      name = spares_[next_spare_++];
+    }
+    NodeProcess& proc = *procs_.at(name);
+    proc.start();
+    wait_ready(name, ready_);
+    nlohmann::json r = miroir_admin::add_node(addresses_.at(coordinator()), name, addresses_.at(name),
+                                              static_cast<uint32_t>(new_node_group()));
+    r["node"] = name;
+    r["group"] = new_node_group();
+    if (r.contains("refused")) {
+      proc.stop(milliseconds(5000));  // nothing joined: the spare goes back to sleep
+      ECLAT_LOG(warn, "miroir") << "add " << name << " refused: " << r.dump();
+      return r;
+    }
+    std::lock_guard lock(mu_);
+    nodes_.push_back(name);
+    newest_ = name;
+    return r;
+  }
+
+  nlohmann::json remove_node(const std::string& node) override {
+    std::string target = node;
+    if (target.empty()) {
+      // The last initial node of the group nodes are added to.
+      for (int i = cfg_.nodes; i >= 1 && target.empty(); --i)
+        if (initial_group(i) == new_node_group()) target = "n" + std::to_string(i);
+    }
+    nlohmann::json r = miroir_admin::remove_node(addresses_.at(coordinator()), target);
+    r["node"] = target;
+    return r;
+  }
+
+  std::string newest_node() const override {
+    std::lock_guard lock(mu_);
+    return newest_;
+  }
+
+  std::string coordinator() const override { return orchestrators_.front(); }
+
+  void set_drain_stall(milliseconds stall) override {
+    miroir_admin::set_drain_stall(addresses_.at(coordinator()), stall);
+  }
+
+  void watch_phases(std::function<void(const nlohmann::json&)> on_event) override {
+    stop_watching();
+    const std::string address = addresses_.at(coordinator());
+    watcher_ = std::make_unique<miroir_admin::PhaseWatcher>([address] { return address; }, std::move(on_event));
+  }
+
+  void stop_watching() override {
+    if (watcher_) watcher_->stop();
+    watcher_.reset();
+  }
+
+  nlohmann::json wait_migrations(milliseconds timeout) override {
+    const std::string address = addresses_.at(coordinator());
+    return miroir_admin::wait_migrations([address] { return address; }, timeout);
+  }
+
+  nlohmann::json anti_entropy_now() override {
+    return miroir_admin::run_anti_entropy(addresses_.at(coordinator()), milliseconds(300000));
+  }
+
+  nlohmann::json inspect() override {
+    std::map<std::string, std::string> nodes;
+    for (const auto& n : db_nodes()) nodes[n] = addresses_.at(n);
+    return miroir_admin::inspect(addresses_.at(coordinator()), nodes);
+  }
+
+  // Shards the first spare takes in its group, by the routing every
+  // orchestrator uses; then ids "h0", "h1", ... that land on them.
+  std::vector<std::string> keys_on_moving_shards(size_t count) const override {
+    const auto c = cluster_config();
+    std::vector<std::string> group;
+    for (const auto& n : c.nodes)
+      if (static_cast<int>(n.group) == new_node_group()) group.push_back(n.name);
+    std::vector<std::string> grown = group;
+    grown.push_back("n" + std::to_string(cfg_.nodes + 1));
+    std::set<uint32_t> moving;
+    for (uint32_t s = 0; s < c.shards; ++s)
+      if (miroir::owners(s, group, c.replication_factor) != miroir::owners(s, grown, c.replication_factor))
+        moving.insert(s);
+    std::vector<std::string> keys;
+    for (uint64_t i = 0; keys.size() < count && i < 1000000; ++i) {
+      std::string k = "h" + std::to_string(i);
+      if (moving.empty() || moving.count(miroir::shard_for_key(k, c.shards))) keys.push_back(k);
+    }
+    return keys;
   }
 
  private:
@@ -219,10 +366,41 @@ class Miroir : public System {
       miroir::NodeConfig n;
       n.name = "n" + std::to_string(i);
       n.address = ip_of(i) + ":" + std::to_string(kNodePort);
-      n.group = static_cast<uint32_t>((i - 1) * groups / cfg_.nodes);
+      n.group = static_cast<uint32_t>(initial_group(i));
       c.nodes.push_back(n);
     }
     return c;
+  }
+
+  int initial_group(int i) const {
+    const int groups = static_cast<int>(cfg_.settings.get_int("groups", 1, 1, 1000));
+    return (i - 1) * groups / cfg_.nodes;
+  }
+
+  // Spare nodes for add-node: by default one when the run adds a node.
+  int spare_count() const {
+    bool adds = cfg_.workload == "migration" || mentions(cfg_.nemesis, "add-node");
+    for (const auto& t : cfg_.triggers) adds = adds || t.value("fault", "") == "add-node";
+    const int spares = static_cast<int>(cfg_.settings.get_int("spare-nodes", adds ? 1 : 0, 0, 50));
+    if (cfg_.nodes + spares > kOrchestratorIndex - 1)
+      throw BadInput("--nodes " + std::to_string(cfg_.nodes) + " with spare-nodes=" + std::to_string(spares) +
+                     ": miroir supports at most " + std::to_string(kOrchestratorIndex - 1) + " storage nodes");
+    return spares;
+  }
+
+  int new_node_group() const {
+    const int groups = static_cast<int>(cfg_.settings.get_int("groups", 1, 1, 1000));
+    return static_cast<int>(cfg_.settings.get_int("new-node-group", 0, 0, groups - 1));
+  }
+
+  int64_t drain_deadline_ms() const {
+    return static_cast<int64_t>(cfg_.settings.get_double("drain-deadline", 30, 0.001, 3600) * 1000);
+  }
+
+  int64_t copy_page_size() const { return cfg_.settings.get_int("copy-page-size", 1000, 1, 100000); }
+
+  int64_t copy_pause_ms() const {
+    return static_cast<int64_t>(cfg_.settings.get_double("copy-pause", 0, 0, 60) * 1000);
   }
 
   int orchestrator_count() const {
@@ -244,7 +422,13 @@ class Miroir : public System {
   }
 
   TestConfig cfg_;
-  std::vector<std::string> nodes_;
+  mutable std::mutex mu_;                // nodes_, next_spare_, newest_ (the nemesis adds nodes)
+  std::vector<std::string> nodes_;       // started storage nodes, spares once added
+  std::vector<std::string> spares_;      // laid out, started by add_node()
+  size_t next_spare_ = 0;
+  std::string newest_;
+  milliseconds ready_{20000};
+  std::unique_ptr<miroir_admin::PhaseWatcher> watcher_;
   std::map<std::string, std::string> addresses_;
   std::vector<std::string> orchestrators_;
   std::map<std::string, std::unique_ptr<NodeProcess>> procs_;

@@ -15,7 +15,7 @@ bool register_system(const std::string& name, SystemFactory factory) {
 }
 std::vector<std::string> system_names() { return registry().names(); }
 
-void System::fail_writes(const std::string&, double) {
+void System::fail_writes(const std::string&, double, const std::vector<uint32_t>&) {
   throw HarnessError("this system has no fail-writes hook");
 }
 

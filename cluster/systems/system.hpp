@@ -3,11 +3,14 @@
 // Adapters register by name ("miroir", later "etcd").
 #pragma once
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "cluster/network.hpp"
 #include "cluster/process.hpp"
@@ -15,6 +18,45 @@
 #include "workloads/client.hpp"
 
 namespace eclat {
+
+// Membership changes and what a run needs to watch and judge them, for a
+// system with shard migrations (miroir). Faults, workloads and checkers that
+// need them ask System::migrations() in validate.
+class MigrationHooks {
+ public:
+  virtual ~MigrationHooks() = default;
+
+  // Starts the next spare node and asks the coordinator to add it. Returns
+  // what was done ({"node", "migration"} or {"refused": error} when the
+  // coordinator refused, e.g. the safety gate). HarnessError when no spare
+  // node is left or the coordinator cannot be reached.
+  virtual nlohmann::json add_node() = 0;
+  // Asks the coordinator to remove `node` (empty: the last active node).
+  virtual nlohmann::json remove_node(const std::string& node) = 0;
+  // The node most recently added (empty before any add).
+  virtual std::string newest_node() const = 0;
+  // The process coordinating migrations (kill-coordinator's target).
+  virtual std::string coordinator() const = 0;
+  // Every drain starting from now on stalls this long (0 clears).
+  virtual void set_drain_stall(std::chrono::milliseconds stall) = 0;
+
+  // Phase changes of migrations, delivered on a watcher thread as JSON
+  // (PhaseEvent fields) until stop_watching(); the watcher reconnects when
+  // the coordinator restarts.
+  virtual void watch_phases(std::function<void(const nlohmann::json&)> on_event) = 0;
+  virtual void stop_watching() = 0;
+
+  // Waits until no migration runs; returns every migration's status.
+  virtual nlohmann::json wait_migrations(std::chrono::milliseconds timeout) = 0;
+  // One anti-entropy pass now, waited for ({"ran": false} when it is off).
+  virtual nlohmann::json anti_entropy_now() = 0;
+  // Where every document is, read from the nodes directly: routes (owners
+  // per shard and group), per node per shard document count and digest.
+  virtual nlohmann::json inspect() = 0;
+  // `count` document ids on shards the next added node will take (so
+  // overwrites hit the moving shards).
+  virtual std::vector<std::string> keys_on_moving_shards(size_t count) const = 0;
+};
 
 class System {
  public:
@@ -50,8 +92,15 @@ class System {
   // in validate). fail_writes: from now on the node refuses writes with this
   // probability, as a definite application error; 0 clears it. HarnessError
   // when the node cannot be told (e.g. it is down).
+  // `shards` empty: every write; otherwise only writes of documents of
+  // those shards.
   virtual bool can_fail_writes() const { return false; }
-  virtual void fail_writes(const std::string& node, double probability);
+  virtual void fail_writes(const std::string& node, double probability,
+                           const std::vector<uint32_t>& shards = {});
+
+  // Membership changes and migrations; null when the system has none.
+  virtual MigrationHooks* migrations() { return nullptr; }
+  const MigrationHooks* migrations() const { return const_cast<System*>(this)->migrations(); }
 };
 
 using SystemFactory = std::function<std::unique_ptr<System>(const TestConfig&)>;

@@ -1,0 +1,78 @@
+// Faults fired by events instead of the interval schedule: at a time, or when
+// a migration enters a phase or one of its shards a state, which no
+// time-based nemesis can hit reliably ("when the copy completes, partition the
+// new node"). A scenario's "triggers" is an array of:
+//   {"on": "at:5",             "fault": "add-node"}
+//   {"on": "phase:dual-write", "fault": "fail-writes",
+//    "with": {"fail-writes-node": "new", "fail-writes-probability": 0.02}}
+//   {"on": "shard:copied",     "fault": "partition-new-node", "for": 20}
+//   {"on": "phase:cutover",    "fault": "partition-new-node", "until": "phase:activate"}
+//   on     at:SECONDS after the main phase starts | phase:NAME (a migration
+//          entered that phase) | shard:STATE (a shard of a migration entered
+//          that state); phases: computing dual-write cutover draining delta
+//          activate cleanup complete aborted; shard states: pending copying
+//          copied delta-done active cleaned
+//   fault  a registered fault (its own instance)
+//   for    seconds until its stop(); without `for` or `until` it stays on
+//          until the end of the main phase
+//   until  an event (phase:NAME | shard:STATE) that stops it
+//   times  how many matching events start it (default 1), one at a time
+//   with   settings for this fault only (same keys as --set)
+// Triggers fire during the main phase only (the final heal is final): give
+// the run a time limit that covers the migration. Every phase event is also
+// recorded in the history, as a nemesis info operation "migration" whose
+// value is the event, so checkers know when each phase began.
+#pragma once
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "checker/history.hpp"
+#include "nemesis/fault.hpp"
+
+namespace eclat {
+
+class TriggerSchedule {
+ public:
+  TriggerSchedule(const TestConfig& cfg, NemesisContext ctx, HistoryWriter& history);
+  ~TriggerSchedule();
+
+  // BadInput naming the trigger and the problem; before anything runs.
+  static void validate(const TestConfig& cfg, const System& system);
+  // Whether this run watches migration phases (records them, fires on them).
+  static bool watches_phases(const TestConfig& cfg, const System& system);
+
+  void start();      // main phase begins: timers start, phases are watched
+  void stop();       // main phase over: no more firing; active faults stopped
+  void heal_all();   // final heal of every triggered fault, recorded
+  void finish();     // stop recording phase events (before teardown)
+
+ private:
+  struct Trigger;
+  void on_event(const nlohmann::json& event);
+  void run();  // the executor thread: every start/stop happens here, in order
+  void fire(Trigger& t, const nlohmann::json& cause);
+  void schedule(std::chrono::steady_clock::time_point at, std::function<void()> action);
+
+  std::mt19937_64 rng_;  // its own: the interval schedule's runs on another thread
+  NemesisContext ctx_;
+  HistoryWriter& history_;
+  std::vector<std::unique_ptr<Trigger>> triggers_;
+  bool watch_ = false;
+  std::chrono::steady_clock::time_point main_start_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::pair<std::chrono::steady_clock::time_point, std::function<void()>>> queue_;
+  bool firing_ = false;   // between start() and stop()
+  bool stopping_ = false;
+  std::thread executor_;
+};
+
+}  // namespace eclat
