@@ -24,6 +24,7 @@ std::string usage() {
   for (const auto& b : miroir::orchestrator::known_bug_switches()) bugs += (bugs.empty() ? "" : ", ") + b;
   return "usage: miroir-orchestrator --name NAME --listen HOST:PORT --config FILE --data DIR\n"
          "                           [--unavailable-shards partial|error] [--probe-interval-ms MS]\n"
+         "                           [--drain-deadline-ms MS] [--copy-page-size N] [--anti-entropy on|off]\n"
          "                           [--bug NAME]...\n"
          "  --name               orchestrator name\n"
          "  --listen             address to serve miroir.Orchestrator on, e.g. 198.18.0.101:7600\n"
@@ -33,6 +34,10 @@ std::string usage() {
          "  --unavailable-shards a search or list with a shard no owner answers for:\n"
          "                       partial (default: answer without it, flagged degraded) or error\n"
          "  --probe-interval-ms  health probe interval (default 5000; probe timeout min(2000, interval))\n"
+         "  --drain-deadline-ms  migrations: how long a drain waits for in-flight dual-writes (default 30000)\n"
+         "  --copy-page-size     migrations: documents per page of the background copy and delta pass\n"
+         "                       (default 1000)\n"
+         "  --anti-entropy       on (default) or off; only read by the migrations' safety gate here\n"
          "  --bug                positive control, repeatable: " + bugs + "\n";
 }
 
@@ -56,7 +61,8 @@ std::chrono::milliseconds parse_ms(const std::string& flag, const std::string& t
 int main(int argc, char** argv) {
   miroir::block_termination_signals();
   miroir::init_grpc_process();
-  miroir::Flags flags({"name", "listen", "config", "data", "unavailable-shards", "probe-interval-ms"},
+  miroir::Flags flags({"name", "listen", "config", "data", "unavailable-shards", "probe-interval-ms",
+                       "drain-deadline-ms", "copy-page-size", "anti-entropy"},
                       {"bug"});
   std::string name, listen, config_path, data;
   miroir::ClusterConfig config;
@@ -70,6 +76,25 @@ int main(int argc, char** argv) {
     }
     options.bugs = miroir::orchestrator::parse_bug_switches(flags.all("bug"));
     if (auto ms = flags.get("probe-interval-ms")) options.probe_interval = parse_ms("probe-interval-ms", *ms);
+    if (auto ms = flags.get("drain-deadline-ms")) options.drain_deadline = parse_ms("drain-deadline-ms", *ms);
+    if (auto n = flags.get("copy-page-size")) {
+      size_t used = 0;
+      long long v = 0;
+      try {
+        v = std::stoll(*n, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != n->size() || v < 1 || v > 10000)
+        throw miroir::UsageError("--copy-page-size must be a whole number in 1..10000, not \"" + *n + "\"");
+      options.copy_page_size = static_cast<uint32_t>(v);
+    }
+    // Also parsed by the anti-entropy work (issue 4): keep one on merge.
+    if (auto ae = flags.get("anti-entropy")) {
+      if (*ae != "on" && *ae != "off")
+        throw miroir::UsageError("--anti-entropy must be on or off, not \"" + *ae + "\"");
+      options.anti_entropy = *ae == "on";
+    }
     name = flags.required("name");
     listen = flags.required("listen");
     config_path = flags.required("config");
@@ -108,11 +133,14 @@ int main(int argc, char** argv) {
   ECLAT_LOG(info, name) << "orchestrator serving on " << listen << ": " << config.nodes.size()
                         << " nodes, " << config.shards << " shards, RF "
                         << config.replication_factor << ", " << config.replica_groups() << " group(s), "
-                        << "unavailable shards: " << to_string(options.unavailable_shards);
+                        << "unavailable shards: " << to_string(options.unavailable_shards)
+                        << ", drain deadline " << options.drain_deadline.count() << " ms, copy pages of "
+                        << options.copy_page_size << ", anti-entropy " << (options.anti_entropy ? "on" : "off");
   for (const auto& b : flags.all("bug")) ECLAT_LOG(warn, name) << "bug switch on: " << b;
 
   int sig = miroir::wait_for_termination_signal();
   ECLAT_LOG(info, name) << "signal " << sig << ": shutting down";
+  service->begin_shutdown();  // phase-event streams end, coordinators stop
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server->Wait();
   service.reset();
