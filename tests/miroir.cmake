@@ -44,3 +44,8 @@ add_dependencies(miroir_orchestrator_data_test miroir-node miroir-orchestrator)
 # The orchestrator's bug switches, each with and without.
 miroir_test(miroir_orchestrator_bugs_test miroir_orchestrator_bugs_test.cpp)
 add_dependencies(miroir_orchestrator_bugs_test miroir-node miroir-orchestrator)
+
+# Migrations (node add/remove) with real processes: writers, faults on the
+# new node, coordinator kills, drain deadline, gate, concurrency, miroir-ctl.
+miroir_test(miroir_migration_test miroir_migration_test.cpp)
+add_dependencies(miroir_migration_test miroir-node miroir-orchestrator miroir-ctl)
