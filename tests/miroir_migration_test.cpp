@@ -24,8 +24,8 @@ namespace {
 
 // Fast probes; small copy pages so a copy spans many pages (and a kill can
 // land in the middle of one).
-std::vector<std::string> flags(std::vector<std::string> extra = {}) {
-  std::vector<std::string> f = {"--probe-interval-ms", "200", "--copy-page-size", "50"};
+std::vector<std::string> flags(std::vector<std::string> extra = {}, int page_size = 50) {
+  std::vector<std::string> f = {"--probe-interval-ms", "200", "--copy-page-size", std::to_string(page_size)};
   f.insert(f.end(), extra.begin(), extra.end());
   return f;
 }
@@ -334,7 +334,8 @@ TEST(MiroirMigration, WritesFailingOnTheNewNodeAreRepairedByTheDeltaPass) {
 TEST(MiroirMigration, SkipDeltaWithTheGateBypassedLosesAcknowledgedWrites) {
   LocalCluster cluster("mig-skip", ClusterOptions{{3}, 1, 16,
                                                   flags({"--bug", "skip-delta", "--bug", "bypass-gate",
-                                                         "--anti-entropy", "off", "--copy-page-size", "20"})});
+                                                         "--anti-entropy", "off"},
+                                                        20)});
   auto stub = cluster.stub();
   preload(*stub, 3000);
   auto& n4 = cluster.start_extra_node("n4");
@@ -411,7 +412,7 @@ TEST(MiroirMigration, BadRequestsAreRefusedNamingTheProblem) {
 // kill -9 of the coordinator in the middle of the copy, then a restart: the
 // migration resumes from its persisted cursor and completes, nothing lost.
 TEST(MiroirMigration, CoordinatorKilledDuringTheCopyResumesAndLosesNothing) {
-  LocalCluster cluster("mig-kill-copy", ClusterOptions{{3}, 1, 16, flags({"--copy-page-size", "20"})});
+  LocalCluster cluster("mig-kill-copy", ClusterOptions{{3}, 1, 16, flags({}, 20)});
   auto stub = cluster.stub();
   auto pre = preload(*stub, 4000);
   auto& n4 = cluster.start_extra_node("n4");
