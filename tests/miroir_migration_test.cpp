@@ -468,6 +468,40 @@ TEST(MiroirMigration, CoordinatorKilledDuringTheDrainResumesAndLosesNothing) {
   expect_placement(cluster, {"n1", "n2", "n3", "n4"});
 }
 
+// Positive control of scenario 19: the in-flight list kept in memory only
+// and the delta pass conditional on a tracked failure. The coordinator is
+// killed in the drain: after the restart nothing is tracked, the delta pass
+// is skipped, and the writes the new node refused are lost.
+TEST(MiroirMigration, VolatileInflightWithConditionalDeltaLosesWritesAfterACoordinatorRestart) {
+  const auto bugs = flags({"--bug", "volatile-inflight", "--bug", "conditional-delta"}, 20);
+  LocalCluster cluster("mig-volatile", ClusterOptions{{3}, 1, 16, bugs});
+  auto stub = cluster.stub();
+  preload(*stub, 3000);
+  auto& n4 = cluster.start_extra_node("n4");
+  set_fault(n4, 0.2);
+  drain_stall(*stub, 20000);
+  Writers writers(cluster.orchestrator_address(), 4, "w-");
+  std::this_thread::sleep_for(200ms);
+  auto r = add_node(*stub, "n4", n4.address());
+  ASSERT_EQ(r.error_code(), "") << r.error_message();
+  auto draining = wait_migration(*stub, r.migration_id(), [](const auto& m) { return m.phase() == "draining"; });
+  ASSERT_TRUE(draining && draining->phase() == "draining") << describe(draining);
+  EXPECT_GT(draining->counters().writes_failed_on_new(), 0u) << "tracked in memory before the restart";
+  cluster.kill_orchestrator();
+  cluster.restart_orchestrator();
+  auto m = wait_complete(*stub, r.migration_id());
+  writers.stop();
+  set_fault(n4, 0);
+  ASSERT_TRUE(m && m->phase() == "complete") << describe(m);
+  EXPECT_EQ(m->counters().dual_writes(), 0u) << "the restarted coordinator tracked nothing";
+  EXPECT_EQ(m->counters().delta_documents(), 0u);
+  bool skipped = false;
+  for (const auto& d : m->decisions()) skipped = skipped || d.find("delta pass skipped") != std::string::npos;
+  EXPECT_TRUE(skipped) << describe(m);
+  EXPECT_FALSE(unreadable(*stub, writers.acked()).empty())
+      << "the writes the new node refused are lost without the delta pass";
+}
+
 // A drain stalled past a short deadline: the decision is recorded, the
 // undecided writes' tasks answer "unknown" (never ok later), the delta pass
 // runs, the migration completes and no acknowledged write is lost.
@@ -511,6 +545,43 @@ TEST(MiroirMigration, DrainDeadlineMarksUndecidedWritesUnknownAndForcesTheDelta)
   EXPECT_EQ(unknown, c.undecided_at_deadline());
   EXPECT_EQ(unreadable(*stub, pre), std::vector<std::string>{});
   EXPECT_EQ(unreadable(*stub, writers.acked()), std::vector<std::string>{});
+  expect_placement(cluster, {"n1", "n2", "n3", "n4"});
+}
+
+// Two orchestrators sharing --data: writers go through o2 while o1
+// coordinates. o2 follows the epochs (dual-write, cutover, activate) and
+// acknowledges them; its dual-writes are in the shared in-flight list, so
+// o1's drain sees them; nothing acknowledged through o2 is lost.
+TEST(MiroirMigration, WritesThroughAnotherOrchestratorFollowTheEpochs) {
+  ClusterOptions options{{3}, 1, 16, flags()};
+  options.orchestrators = 2;
+  LocalCluster cluster("mig-two-orch", options);
+  auto o1 = cluster.stub(0);
+  auto o2 = cluster.stub(1);
+  auto pre = preload(*o2, 2000);
+  auto& n4 = cluster.start_extra_node("n4");
+  set_fault(n4, 0.1);
+  Writers writers(cluster.orchestrator_address(1), 4, "w-");
+  std::this_thread::sleep_for(200ms);
+  auto r = add_node(*o1, "n4", n4.address());
+  ASSERT_EQ(r.error_code(), "") << r.error_message();
+  auto m = wait_complete(*o1, r.migration_id());
+  writers.stop();
+  set_fault(n4, 0);
+  ASSERT_TRUE(m && m->phase() == "complete") << describe(m);
+  EXPECT_GT(m->counters().dual_writes(), 0u) << "o2's dual-writes are in the shared in-flight list";
+  for (const auto& d : m->decisions()) EXPECT_EQ(d.find("did not acknowledge"), std::string::npos) << d;
+  // o2 routes with the final epoch, and both answer the same status.
+  EXPECT_TRUE(eventually([&] { return cluster_stats(*o2).epoch() == cluster_stats(*o1).epoch(); }, 2s));
+  auto via_o2 = migration(*o2, r.migration_id());
+  ASSERT_TRUE(via_o2);
+  EXPECT_EQ(via_o2->phase(), "complete");
+  auto stats = cluster_stats(*o2);
+  ASSERT_NE(node_status(stats, "n4"), nullptr);
+  EXPECT_EQ(node_status(stats, "n4")->state(), "active");
+  EXPECT_EQ(unreadable(*o2, pre), std::vector<std::string>{});
+  EXPECT_EQ(unreadable(*o2, writers.acked()), std::vector<std::string>{});
+  EXPECT_EQ(unreadable(*o1, writers.acked()), std::vector<std::string>{});
   expect_placement(cluster, {"n1", "n2", "n3", "n4"});
 }
 

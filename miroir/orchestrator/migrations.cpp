@@ -233,7 +233,8 @@ MigrationReply Migrations::accept(const std::string& kind, const NodeChangeReque
         w.nodes.push_back(TopologyNode{node, request.address(), group, "joining"});
       else
         w.nodes[w.find(node)].state = "draining";
-      for (const auto& m : rec.moves) w.moves.push_back(TopologyMove{group, m.shard, m.from, m.to, rec.id, "computing"});
+      for (const auto& m : rec.moves)
+        w.moves.push_back(TopologyMove{group, m.shard, m.from, m.to, rec.id, "computing"});
       t.put(rec);
     });
   } catch (const std::exception& e) {
@@ -542,7 +543,9 @@ void Migrations::write_and_wait(int node, NodeWriteRequest request, const std::s
     std::string error;
     if (enqueue_and_wait(
             node,
-            [&](grpc::ClientContext* ctx, NodeEnqueueReply* r) { return nodes_.stub(node).AddDocuments(ctx, request, r); },
+            [&](grpc::ClientContext* ctx, NodeEnqueueReply* r) {
+              return nodes_.stub(node).AddDocuments(ctx, request, r);
+            },
             &error))
       return;
     ECLAT_LOG(warn, name_) << what << " on " << topology_.node_name(node) << ": " << error << "; retrying";

@@ -45,7 +45,8 @@ TaskStore::TaskStore(const std::string& dir, bool volatile_inflight) : volatile_
   try {
     retry_busy("open", [&] { open_schema(); });
   } catch (...) {
-    for (auto* st : {insert_task_, insert_ref_, select_task_, select_refs_, insert_inflight_}) sqlite3_finalize(st);
+    for (auto* st : {insert_task_, insert_ref_, select_task_, select_refs_, insert_inflight_, select_verdict_})
+      sqlite3_finalize(st);
     sqlite3_close(db_);
     throw;
   }
@@ -90,6 +91,7 @@ void TaskStore::open_schema() {
   prep("SELECT node, uid FROM task_nodes WHERE task_id = ? ORDER BY rowid", &select_refs_);
   prep("INSERT OR IGNORE INTO inflight (migration, task_id, node, uid, refused) VALUES (?, ?, ?, ?, ?)",
        &insert_inflight_);
+  prep("SELECT status, error FROM task_verdicts WHERE task_id = ?", &select_verdict_);
 }
 
 void TaskStore::retry_busy(const char* what, const std::function<void()>& attempt) {
@@ -112,7 +114,8 @@ void TaskStore::retry_busy(const char* what, const std::function<void()>& attemp
 }
 
 TaskStore::~TaskStore() {
-  for (auto* s : {insert_task_, insert_ref_, select_task_, select_refs_, insert_inflight_}) sqlite3_finalize(s);
+  for (auto* s : {insert_task_, insert_ref_, select_task_, select_refs_, insert_inflight_, select_verdict_})
+    sqlite3_finalize(s);
   sqlite3_close(db_);
 }
 
@@ -229,19 +232,15 @@ std::optional<std::pair<std::string, std::string>> TaskStore::verdict(const std:
   std::lock_guard lock(mu_);
   std::optional<std::pair<std::string, std::string>> out;
   retry_busy("verdict", [&] {
-    OneOff q;
-    if (sqlite3_prepare_v2(db_, "SELECT status, error FROM task_verdicts WHERE task_id = ?", -1, &q.s, nullptr) !=
-        SQLITE_OK)
-      fail("prepare verdict");
-    sqlite3_bind_text(q.s, 1, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);
-    int rc = sqlite3_step(q.s);
+    Reset r{select_verdict_};
+    sqlite3_bind_text(select_verdict_, 1, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(select_verdict_);
+    out.reset();
     if (rc == SQLITE_ROW)
-      out = std::make_pair(std::string(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0))),
-                           std::string(reinterpret_cast<const char*>(sqlite3_column_text(q.s, 1))));
+      out = std::make_pair(std::string(reinterpret_cast<const char*>(sqlite3_column_text(select_verdict_, 0))),
+                           std::string(reinterpret_cast<const char*>(sqlite3_column_text(select_verdict_, 1))));
     else if (rc != SQLITE_DONE)
       fail("select verdict");
-    else
-      out.reset();
   });
   return out;
 }

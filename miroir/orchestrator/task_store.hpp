@@ -116,6 +116,7 @@ class TaskStore {
   sqlite3_stmt* select_task_ = nullptr;
   sqlite3_stmt* select_refs_ = nullptr;
   sqlite3_stmt* insert_inflight_ = nullptr;
+  sqlite3_stmt* select_verdict_ = nullptr;
   const bool volatile_inflight_;
   std::mutex memory_mu_;
   std::vector<InflightRecord> memory_inflight_;  // --bug volatile-inflight

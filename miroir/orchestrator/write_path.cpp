@@ -186,7 +186,8 @@ WriteReply WritePath::decide(const Calls& calls, const std::set<uint32_t>& shard
   for (const auto& [node, call] : calls) {
     if (call->acked()) {
       ++acked;
-      if (quorum_targets.count(node)) refs.push_back(NodeTaskRef{topology_.node_name(node), call->reply.task_uid()});
+      if (quorum_targets.count(node))
+        refs.push_back(NodeTaskRef{topology_.node_name(node), call->reply.task_uid()});
     } else if (call->rejected()) {
       ++rejected;
       ECLAT_LOG(warn, "orchestrator") << topology_.node_name(node) << " refused a "
