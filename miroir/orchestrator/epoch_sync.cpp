@@ -52,6 +52,7 @@ void EpochSync::apply(const TopologyStore::Loaded& loaded) {
     ECLAT_LOG(info, name_) << "topology: node " << n.name << " (" << n.address << ", group " << n.group
                            << ") appended, " << n.state;
   }
+  topology_.learn_nodes(loaded.state.nodes);
   nodes_.ensure(addresses);
   const uint64_t before = topology_.current()->epoch();
   topology_.install(snapshot);

@@ -347,7 +347,7 @@ void Migrations::pause(std::chrono::milliseconds d) {
 }
 
 void Migrations::persist(Job& job) {
-  job.rec.epoch = store_.transact([&](TopologyStore::Txn& t) { t.put(job.rec); });
+  store_.transact([&](TopologyStore::Txn& t) { t.put(job.rec); });
 }
 
 void Migrations::decide(Job& job, const std::string& decision) {

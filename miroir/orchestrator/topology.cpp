@@ -177,17 +177,25 @@ std::shared_ptr<const TopologySnapshot> Topology::current() const {
 void Topology::install(std::shared_ptr<const TopologySnapshot> snapshot) {
   std::lock_guard lock(mu_);
   if (snapshot->epoch() <= current_->epoch() && current_->epoch() != 0) return;
-  const auto& nodes = snapshot->state().nodes;
+  learn_nodes_locked(snapshot->state().nodes);
+  current_ = std::move(snapshot);
+}
+
+void Topology::learn_nodes(const std::vector<TopologyNode>& nodes) {
+  std::lock_guard lock(mu_);
+  learn_nodes_locked(nodes);
+}
+
+void Topology::learn_nodes_locked(const std::vector<TopologyNode>& nodes) {
   for (size_t i = 0; i < nodes.size(); ++i) {
     if (i < names_.size()) {
       if (names_[i] != nodes[i].name)
-        throw std::runtime_error("topology: node " + std::to_string(i) + " is " + nodes[i].name +
-                                 ", was " + names_[i] + " (nodes are append-only)");
+        throw std::runtime_error("topology: node " + std::to_string(i) + " is " + nodes[i].name + ", was " +
+                                 names_[i] + " (nodes are append-only)");
     } else {
       names_.push_back(nodes[i].name);
     }
   }
-  current_ = std::move(snapshot);
 }
 
 const std::string& Topology::node_name(int node) const {

@@ -142,6 +142,9 @@ class Topology {
   uint64_t epoch() const { return current()->epoch(); }
   // Installs a newer snapshot (an older or equal epoch is ignored).
   void install(std::shared_ptr<const TopologySnapshot> snapshot);
+  // Learns the names of nodes appended to the topology (before their stubs
+  // exist, so node_name works for every index of NodeClients).
+  void learn_nodes(const std::vector<TopologyNode>& nodes);
 
   // Conveniences over the current snapshot (reads).
   std::vector<int> owners(uint32_t group, uint32_t shard) const { return current()->owners(group, shard); }
@@ -170,6 +173,7 @@ class Topology {
 
  private:
   void release(uint64_t epoch);
+  void learn_nodes_locked(const std::vector<TopologyNode>& nodes);
 
   const ClusterConfig config_;
   uint32_t groups_;

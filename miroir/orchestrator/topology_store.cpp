@@ -239,7 +239,7 @@ uint64_t TopologyStore::transact(const std::function<void(Txn&)>& fn) {
             .step();
       }
       for (auto rec : txn.puts_) {
-        rec.epoch = epoch;
+        if (txn.changed_) rec.epoch = epoch;
         rec.updated_at_ms = unix_ms();
         Stmt(db_,
              "INSERT INTO migrations (id, number, coordinator, finished, record) VALUES (?, ?, ?, ?, ?)"

@@ -52,7 +52,8 @@ class TopologyStore {
     uint64_t epoch() const { return epoch_; }
     std::vector<MigrationRecord> migrations(bool unfinished_only);
     uint64_t next_migration_number();
-    // Stored at commit; its epoch field is set to the epoch after commit.
+    // Stored at commit; when the topology changed, its epoch field is set
+    // to the new epoch.
     void put(const MigrationRecord& record) { puts_.push_back(record); }
 
    private:
