@@ -610,11 +610,14 @@ void Migrations::drain(Job& job) {
   }
   const auto deadline_ms = options_.drain_deadline;
   const auto deadline = start + deadline_ms;
-  // The harness's stall: every write counts as undecided this long.
+  // The harness's stall: every write counts as undecided this long (a
+  // stall reaching the deadline leaves every write undecided).
+  bool stalled_to_deadline = false;
   if (const uint32_t stall = drain_stall_ms_.load(); stall > 0) {
     ECLAT_LOG(info, name_) << rec.id << ": drain stalled " << stall << " ms (SetDrainStall)";
     const auto until = std::min(deadline, start + std::chrono::milliseconds(stall));
-    pause(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()));
+    stalled_to_deadline = until >= deadline;
+    pause(std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()));
   }
 
   // Every part of every undecided record: the quorum targets' node tasks
@@ -653,7 +656,7 @@ void Migrations::drain(Job& job) {
   size_t undecided = std::count(decided.begin(), decided.end(), false);
   ECLAT_LOG(info, name_) << rec.id << ": draining " << records.size() << " in-flight dual-write(s), " << undecided
                          << " undecided, deadline " << deadline_ms.count() << " ms";
-  while (undecided > 0 && Clock::now() < deadline) {
+  while (undecided > 0 && !stalled_to_deadline && Clock::now() < deadline) {
     check_stop();
     const auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
     const uint32_t wait = static_cast<uint32_t>(std::clamp<int64_t>(remaining.count(), 1, kTaskPollMs));
