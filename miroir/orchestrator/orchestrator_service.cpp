@@ -95,16 +95,16 @@ grpc::Status OrchestratorService::ClusterStats(grpc::ServerContext*, const Empty
                                                  stub.async()->Stats(ctx, &empty, reply, std::move(done));
                                                });
   uint64_t pending = 0;
+  const auto topology = topology_.current();
   for (size_t i = 0; i < calls.size(); ++i) {
     if (calls[i]->status.ok())
       pending += calls[i]->reply.pending_tasks();
-    else
-      reply->add_unreachable(topology_.node_name(static_cast<int>(i)));
+    else if (i >= topology->node_count() || topology->node(static_cast<int>(i)).state != "removed")
+      reply->add_unreachable(topology_.node_name(static_cast<int>(i)));  // a removed node may be gone
   }
   reply->set_pending_node_tasks(pending);
 
   // The orchestrator's own view: states and probe evidence.
-  const auto topology = topology_.current();
   const auto views = states_.snapshot();
   for (size_t i = 0; i < views.size() && i < topology->node_count(); ++i) {
     const auto& node = topology->node(static_cast<int>(i));
