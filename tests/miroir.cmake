@@ -49,3 +49,7 @@ add_dependencies(miroir_orchestrator_bugs_test miroir-node miroir-orchestrator)
 # no-repair control, the schedule, --anti-entropy off.
 miroir_test(miroir_anti_entropy_test miroir_anti_entropy_test.cpp)
 add_dependencies(miroir_anti_entropy_test miroir-node miroir-orchestrator)
+# Migrations (node add/remove) with real processes: writers, faults on the
+# new node, coordinator kills, drain deadline, gate, concurrency, miroir-ctl.
+miroir_test(miroir_migration_test miroir_migration_test.cpp)
+add_dependencies(miroir_migration_test miroir-node miroir-orchestrator miroir-ctl)

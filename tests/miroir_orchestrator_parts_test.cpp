@@ -143,7 +143,8 @@ TEST(MiroirNodeStates, ProbesMoveOnlyActiveDrainingAndFailedNodes) {
 TEST(MiroirBugSwitches, ParsesTheKnownNamesAndRefusesOthers) {
   EXPECT_EQ(known_bug_switches().size(), 9u);
   auto none = parse_bug_switches({});
-  EXPECT_FALSE(none.ack_any_status || none.retry_cache_aba || none.get_by_id_shard0 ||
+  EXPECT_FALSE(none.ack_any_status || none.retry_cache_aba || none.get_by_id_shard0 || none.skip_delta ||
+               none.bypass_gate || none.conditional_delta || none.no_drain_deadline || none.volatile_inflight ||
                none.no_anti_entropy_repair);
   auto all = parse_bug_switches(known_bug_switches());
   EXPECT_TRUE(all.ack_any_status && all.retry_cache_aba && all.get_by_id_shard0 && all.skip_delta &&

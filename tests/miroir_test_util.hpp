@@ -282,6 +282,25 @@ class LocalCluster {
   const std::string& orchestrator_address(int i = 0) const { return orchestrator_addresses_.at(i); }
   std::string orchestrator_log(int i = 0) const { return dir_ / ("o" + std::to_string(i + 1) + ".log"); }
   int stop_orchestrator(int i = 0) { return orchestrators_.at(i)->term(); }
+  // kill -9 of o(i+1); restart_orchestrator starts it again with the same
+  // name, address, flags and data directory (and waits until it answers).
+  void kill_orchestrator(int i = 0) { orchestrators_.at(i)->kill9(); }
+  void restart_orchestrator(int i = 0, const std::vector<std::string>& extra_args = {}) {
+    orchestrators_.at(i)->kill9();
+    auto args = options_.orchestrator_args;
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    orchestrators_.at(i) =
+        spawn_orchestrator("o" + std::to_string(i + 1), orchestrator_addresses_.at(i), args, shared_data());
+    if (!wait_healthy<miroir::Orchestrator>(orchestrator_addresses_[i], *orchestrators_[i]))
+      throw std::runtime_error("orchestrator did not restart: " + read_file(orchestrator_log(i)));
+  }
+  // A miroir-node outside the configuration (to be added by a migration),
+  // started and answering; stopped with the cluster.
+  NodeProcess& start_extra_node(const std::string& name) {
+    nodes_.push_back(std::make_unique<NodeProcess>(name, dir_));
+    nodes_.back()->start();
+    return *nodes_.back();
+  }
   const TempDir& dir() const { return dir_; }
 
  private:

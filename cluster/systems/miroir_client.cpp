@@ -100,6 +100,14 @@ class MiroirClient : public Client {
         r.error = "task " + rep.task_id() + " failed: " + trep.error();
         return r;
       }
+      if (trep.status() == "unknown") {
+        // The orchestrator cannot tell (a migration's drain deadline passed
+        // with this write undecided, or the task is not in its map): the
+        // write may or may not take effect, now or later.
+        r.type = OpType::info;
+        r.error = "task " + rep.task_id() + " unknown" + (trep.error().empty() ? "" : ": " + trep.error());
+        return r;
+      }
     }
   }
 

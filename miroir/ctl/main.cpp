@@ -9,15 +9,20 @@
 //   miroir-ctl write-targets --shard N --group a,b,c [--group d,e,f ...] --rf R
 //   miroir-ctl covering-set --shards S --nodes a,b,c --rf R --query Q
 //   miroir-ctl status --orchestrator HOST:PORT [--timeout-ms T]
+//   miroir-ctl node add NAME --address HOST:PORT --group G --orchestrator HOST:PORT
+//   miroir-ctl node remove NAME --orchestrator HOST:PORT
+//   miroir-ctl migrations --orchestrator HOST:PORT [--wait] [--timeout S]
 //
 // Exit 0 with the answer on stdout; 2 with a message on stderr for a bad
-// command line; 1 when a running orchestrator cannot be asked.
+// command line; 1 when a running orchestrator cannot be asked or refuses
+// (its error_code and message on stderr).
 #include <chrono>
 #include <cstdint>
 #include <iostream>
 #include <limits>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -39,6 +44,11 @@ const char* kUsage =
     "  covering-set --shards S --nodes a,b,c --rf R --query Q\n"
     "                                                   nodes a search with query counter Q asks\n"
     "  status --orchestrator HOST:PORT [--timeout-ms T] a running cluster, as one orchestrator sees it\n"
+    "  node add NAME --address HOST:PORT --group G --orchestrator HOST:PORT\n"
+    "                                                   start a migration adding a node; prints its id\n"
+    "  node remove NAME --orchestrator HOST:PORT        start a migration removing a node; prints its id\n"
+    "  migrations --orchestrator HOST:PORT [--wait] [--timeout S]\n"
+    "                                                   one line per migration (--wait: once none runs)\n"
     "Output: one line. Lists are comma-separated, in routing order.\n";
 
 using miroir::UsageError;
@@ -106,7 +116,86 @@ int status(const miroir::Flags& flags) {
   return 0;
 }
 
-int run(const std::string& command, const miroir::Flags& flags, const std::vector<std::string>& positional) {
+// `node add|remove NAME ...`: the migration's id, or the refusal.
+int node_change(const miroir::Flags& flags, const std::vector<std::string>& positional) {
+  if (positional.size() != 2 || (positional[0] != "add" && positional[0] != "remove"))
+    throw UsageError("node needs add|remove and a NAME (node add NAME --address HOST:PORT --group G, "
+                     "node remove NAME)");
+  const bool add = positional[0] == "add";
+  const std::string address = flags.required("orchestrator");
+  const auto timeout = flags.get("timeout-ms") ? number(flags, "timeout-ms", 1, 3'600'000) : 10000;
+  miroir::NodeChangeRequest req;
+  req.set_node(positional[1]);
+  if (add) {
+    if (flags.all("group").size() > 1) throw UsageError("node add takes one --group");
+    req.set_address(flags.required("address"));
+    req.set_group(static_cast<uint32_t>(number(flags, "group", 0, kMaxU32)));
+  } else if (flags.get("address") || flags.get("group")) {
+    throw UsageError("node remove takes no --address or --group");
+  }
+  auto stub = miroir::Orchestrator::NewStub(miroir::make_channel(address));
+  grpc::ClientContext ctx;
+  miroir::set_deadline(ctx, std::chrono::milliseconds(timeout));
+  miroir::MigrationReply rep;
+  grpc::Status st = add ? stub->AddNode(&ctx, req, &rep) : stub->RemoveNode(&ctx, req, &rep);
+  if (!st.ok()) {
+    std::cerr << "error: orchestrator " << address << " did not answer: " << st.error_message() << "\n";
+    return 1;
+  }
+  if (!rep.error_code().empty()) {
+    std::cerr << "error: " << rep.error_code() << ": " << rep.error_message() << "\n";
+    return 1;
+  }
+  std::cout << rep.migration_id() << "\n";
+  return 0;
+}
+
+bool final_phase(const std::string& phase) {
+  return phase == "complete" || phase == "aborted" || phase == "refused";
+}
+
+// `migrations`: one line per migration, oldest first.
+int migrations(const miroir::Flags& flags, bool wait) {
+  const std::string address = flags.required("orchestrator");
+  const auto timeout_s = flags.get("timeout") ? number(flags, "timeout", 1, 86'400) : 600;
+  const auto end = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
+  auto stub = miroir::Orchestrator::NewStub(miroir::make_channel(address));
+  miroir::MigrationsReply rep;
+  for (;;) {
+    grpc::ClientContext ctx;
+    miroir::set_deadline(ctx, std::chrono::seconds(5));
+    miroir::MigrationsRequest req;
+    rep.Clear();
+    grpc::Status st = stub->Migrations(&ctx, req, &rep);
+    if (!st.ok()) {
+      std::cerr << "error: orchestrator " << address << " did not answer: " << st.error_message() << "\n";
+      return 1;
+    }
+    bool running = false;
+    for (const auto& m : rep.migrations()) running = running || !final_phase(m.phase());
+    if (!wait || !running) break;
+    if (std::chrono::steady_clock::now() >= end) {
+      std::cerr << "error: migrations still running after " << timeout_s << " s\n";
+      return 1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (rep.migrations().empty()) std::cout << "no migrations\n";
+  for (const auto& m : rep.migrations()) {
+    const auto& c = m.counters();
+    std::cout << m.id() << " " << m.kind() << " " << m.node() << " group=" << m.group() << " phase=" << m.phase()
+              << " shards=" << m.shards_size() << " copied=" << c.documents_copied() << " delta=" << c.delta_documents()
+              << " dual_writes=" << c.dual_writes() << " failed_on_new=" << c.writes_failed_on_new()
+              << " undecided_at_deadline=" << c.undecided_at_deadline() << " drain_ms=" << c.drain_ms()
+              << " cleaned=" << c.cleaned_documents() << "\n";
+  }
+  return 0;
+}
+
+int run(const std::string& command, const miroir::Flags& flags, const std::vector<std::string>& positional,
+        bool wait) {
+  if (wait && command != "migrations") throw UsageError("--wait is for migrations only");
+  if (command == "node") return node_change(flags, positional);
   if (command != "shard" && !positional.empty())
     throw UsageError(command + " takes no positional argument (got \"" + positional[0] + "\")");
   if (command == "shard") {
@@ -143,6 +232,7 @@ int run(const std::string& command, const miroir::Flags& flags, const std::vecto
     return 0;
   }
   if (command == "status") return status(flags);
+  if (command == "migrations") return migrations(flags, wait);
   throw UsageError("unknown command \"" + command + "\"");
 }
 
@@ -159,16 +249,20 @@ int main(int argc, char** argv) {
   // parsed by the shared parser from what is left.
   std::vector<std::string> positional;
   std::vector<char*> rest{argv[0]};
+  bool wait = false;  // the one flag without a value
   for (int i = 2; i < argc; ++i) {
     std::string a = argv[i];
-    if (a.rfind("--", 0) == 0 || a == "-h") {
+    if (a == "--wait") {
+      wait = true;
+    } else if (a.rfind("--", 0) == 0 || a == "-h") {
       rest.push_back(argv[i]);
       if (a.find('=') == std::string::npos && a != "--help" && a != "-h" && i + 1 < argc) rest.push_back(argv[++i]);
     } else {
       positional.push_back(a);
     }
   }
-  miroir::Flags flags({"shards", "shard", "node", "nodes", "rf", "query", "orchestrator", "timeout-ms"},
+  miroir::Flags flags({"shards", "shard", "node", "nodes", "rf", "query", "orchestrator", "timeout-ms", "address",
+                       "timeout"},
                       {"group"});
   try {
     flags.parse(static_cast<int>(rest.size()), rest.data());
@@ -176,7 +270,7 @@ int main(int argc, char** argv) {
       std::cout << kUsage;
       return 0;
     }
-    return run(command, flags, positional);
+    return run(command, flags, positional, wait);
   } catch (const UsageError& e) {
     miroir::usage_exit(kUsage, e.what());
   }

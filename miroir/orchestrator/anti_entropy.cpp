@@ -254,14 +254,15 @@ AntiEntropyReply AntiEntropy::pass(const std::vector<uint32_t>& shards, const st
 }
 
 std::optional<std::vector<int>> AntiEntropy::copies_of(uint32_t shard) const {
-  // MIGRATIONS HOOK: today the owners never change, so the copies are the
-  // write targets (owners in every group). With the owner table this becomes
-  // its current owners of `shard` in every group, and a shard that is moving
-  // (a migration between computing and activate has it) returns std::nullopt:
+  // The owner table's current owners of `shard` in every group. A shard that
+  // is moving (a migration lists it, from computing to cleanup) is skipped:
   // its new owner is still being filled by the copy and the delta pass, and
   // comparing it would "repair" the half-copied node or the old owner that
-  // cleanup is about to empty.
-  return topology_.write_targets(shard);
+  // cleanup is about to empty. The next pass after the migration covers it.
+  const auto snapshot = topology_.current();
+  for (uint32_t g = 0; g < snapshot->groups(); ++g)
+    if (snapshot->move(g, shard)) return std::nullopt;
+  return snapshot->read_targets(shard);
 }
 
 void AntiEntropy::compare_shard(uint32_t shard, AntiEntropyReply& counters, const std::function<bool()>& stop) {

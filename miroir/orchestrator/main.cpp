@@ -24,7 +24,9 @@ std::string usage() {
   for (const auto& b : miroir::orchestrator::known_bug_switches()) bugs += (bugs.empty() ? "" : ", ") + b;
   return "usage: miroir-orchestrator --name NAME --listen HOST:PORT --config FILE --data DIR\n"
          "                           [--unavailable-shards partial|error] [--probe-interval-ms MS]\n"
-         "                           [--anti-entropy on|off] [--anti-entropy-interval-s S] [--bug NAME]...\n"
+         "                           [--anti-entropy on|off] [--anti-entropy-interval-s S]\n"
+         "                           [--drain-deadline-ms MS] [--copy-page-size N] [--copy-pause-ms MS]\n"
+         "                           [--bug NAME]...\n"
          "  --name               orchestrator name\n"
          "  --listen             address to serve miroir.Orchestrator on, e.g. 198.18.0.101:7600\n"
          "  --config             cluster configuration (JSON: shards, replication_factor, index, nodes)\n"
@@ -36,6 +38,11 @@ std::string usage() {
          "  --anti-entropy       on (default): stamp _miroir_updated_at on every write and run\n"
          "                       anti-entropy passes (scheduled, and RunAntiEntropy); off: neither\n"
          "  --anti-entropy-interval-s  seconds between scheduled passes (default 21600 = 6 h)\n"
+         "  --drain-deadline-ms  migrations: how long a drain waits for in-flight dual-writes (default 30000)\n"
+         "  --copy-page-size     migrations: documents per page of the background copy and delta pass\n"
+         "                       (default 1000)\n"
+         "  --copy-pause-ms      migrations: pause between two pages of the background copy, a throttle\n"
+         "                       (default 0)\n"
          "  --bug                positive control, repeatable: " + bugs + "\n";
 }
 
@@ -75,7 +82,8 @@ int main(int argc, char** argv) {
   miroir::block_termination_signals();
   miroir::init_grpc_process();
   miroir::Flags flags({"name", "listen", "config", "data", "unavailable-shards", "probe-interval-ms",
-                       "anti-entropy", "anti-entropy-interval-s"},
+                       "anti-entropy", "anti-entropy-interval-s", "drain-deadline-ms", "copy-page-size",
+                       "copy-pause-ms"},
                       {"bug"});
   std::string name, listen, config_path, data;
   miroir::ClusterConfig config;
@@ -89,6 +97,20 @@ int main(int argc, char** argv) {
     }
     options.bugs = miroir::orchestrator::parse_bug_switches(flags.all("bug"));
     if (auto ms = flags.get("probe-interval-ms")) options.probe_interval = parse_ms("probe-interval-ms", *ms);
+    if (auto ms = flags.get("drain-deadline-ms")) options.drain_deadline = parse_ms("drain-deadline-ms", *ms);
+    if (auto n = flags.get("copy-page-size")) {
+      size_t used = 0;
+      long long v = 0;
+      try {
+        v = std::stoll(*n, &used);
+      } catch (const std::exception&) {
+        used = 0;
+      }
+      if (used != n->size() || v < 1 || v > 10000)
+        throw miroir::UsageError("--copy-page-size must be a whole number in 1..10000, not \"" + *n + "\"");
+      options.copy_page_size = static_cast<uint32_t>(v);
+    }
+    if (auto ms = flags.get("copy-pause-ms")) options.copy_pause = parse_ms("copy-pause-ms", *ms);
     if (auto ae = flags.get("anti-entropy")) {
       if (*ae != "on" && *ae != "off")
         throw miroir::UsageError("--anti-entropy must be on or off, not \"" + *ae + "\"");
@@ -135,11 +157,13 @@ int main(int argc, char** argv) {
                         << " nodes, " << config.shards << " shards, RF "
                         << config.replication_factor << ", " << config.replica_groups() << " group(s), "
                         << "unavailable shards: " << to_string(options.unavailable_shards)
-                        << ", anti-entropy " << (options.anti_entropy ? "on" : "off");
+                        << ", drain deadline " << options.drain_deadline.count() << " ms, copy pages of "
+                        << options.copy_page_size << ", anti-entropy " << (options.anti_entropy ? "on" : "off");
   for (const auto& b : flags.all("bug")) ECLAT_LOG(warn, name) << "bug switch on: " << b;
 
   int sig = miroir::wait_for_termination_signal();
   ECLAT_LOG(info, name) << "signal " << sig << ": shutting down";
+  service->begin_shutdown();  // phase-event streams end, coordinators stop
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server->Wait();
   service.reset();

@@ -8,6 +8,12 @@ NodeClients::NodeClients(const ClusterConfig& config) {
   for (const auto& n : config.nodes) stubs_.push_back(miroir::Node::NewStub(make_channel(n.address)));
 }
 
+void NodeClients::ensure(const std::vector<std::string>& addresses) {
+  std::lock_guard lock(mu_);
+  for (size_t i = stubs_.size(); i < addresses.size(); ++i)
+    stubs_.push_back(miroir::Node::NewStub(make_channel(addresses[i])));
+}
+
 std::function<void(grpc::Status)> CallGroup::expect(grpc::Status* out) {
   {
     std::lock_guard lock(mu_);

@@ -6,9 +6,11 @@
 #pragma once
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "miroir.grpc.pb.h"
@@ -22,14 +24,25 @@ inline constexpr std::chrono::milliseconds kNodeWriteTimeout{1000};
 inline constexpr std::chrono::milliseconds kNodeReadTimeout{2000};
 inline constexpr std::chrono::milliseconds kNodeStatsTimeout{1000};
 
+// Nodes are append-only (topology.hpp): a node added by a migration gets the
+// next index, and a stub handed out stays valid for the life of the object.
 class NodeClients {
  public:
   explicit NodeClients(const ClusterConfig& config);
-  miroir::Node::StubInterface& stub(int node) { return *stubs_.at(node); }
-  size_t size() const { return stubs_.size(); }
+  miroir::Node::StubInterface& stub(int node) {
+    std::lock_guard lock(mu_);
+    return *stubs_.at(static_cast<size_t>(node));
+  }
+  size_t size() const {
+    std::lock_guard lock(mu_);
+    return stubs_.size();
+  }
+  // Appends a stub for each address beyond the current size (index order).
+  void ensure(const std::vector<std::string>& addresses);
 
  private:
-  std::vector<std::unique_ptr<miroir::Node::Stub>> stubs_;
+  mutable std::mutex mu_;
+  std::deque<std::unique_ptr<miroir::Node::Stub>> stubs_;
 };
 
 class CallGroup {

@@ -75,6 +75,23 @@ std::optional<NodeState> NodeStates::record_probe(int node, bool answered) {
   return std::nullopt;
 }
 
+void NodeStates::add(NodeState initial) {
+  std::lock_guard lock(mu_);
+  nodes_.emplace_back().state = initial;
+}
+
+bool NodeStates::adopt(int node, NodeState to) {
+  std::lock_guard lock(mu_);
+  auto& n = nodes_.at(node);
+  if (n.state == to) return false;
+  if (move_locked(node, to, nullptr)) return true;
+  if (to == NodeState::removed) {
+    n.state = to;
+    return true;
+  }
+  return false;
+}
+
 NodeView NodeStates::view(int node) const {
   std::lock_guard lock(mu_);
   return nodes_.at(node);

@@ -15,7 +15,9 @@
 // probes mark it up again (failed -> active). Other states are not changed by
 // probes (a joining node is not active until its migration says so; degraded
 // and removed are decisions of the topology, not of reachability), but their
-// reachability is still recorded. Nodes of the configuration start active.
+// reachability is still recorded. Nodes of the configuration start active;
+// nodes added by migrations are appended (add) and follow the topology's
+// decisions (adopt).
 #pragma once
 #include <cstdint>
 #include <mutex>
@@ -59,6 +61,15 @@ class NodeStates {
   // Records one probe outcome and applies the thresholds above; returns the
   // state the node moved to, if it moved.
   std::optional<NodeState> record_probe(int node, bool answered);
+
+  // A node appended at run time (a migration added it), in `initial` state.
+  void add(NodeState initial);
+  // The topology decided `to` (joining -> active, active -> draining,
+  // draining -> removed): applied when the move is legal. A removal is
+  // applied from any state (removed is final and a topology decision, even
+  // if the probes had marked the node failed meanwhile). Returns whether the
+  // state changed.
+  bool adopt(int node, NodeState to);
 
   NodeView view(int node) const;
   std::vector<NodeView> snapshot() const;

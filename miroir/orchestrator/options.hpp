@@ -83,6 +83,8 @@ struct OrchestratorOptions {
   // (--drain-deadline-ms, default 30 s) and the background copy's page size.
   std::chrono::milliseconds drain_deadline{30000};
   uint32_t copy_page_size = 1000;
+  // Pause between two pages of the background copy (--copy-pause-ms; 0 = none).
+  std::chrono::milliseconds copy_pause{0};
   BugSwitches bugs;
 };
 

@@ -31,7 +31,8 @@ GetReply ReadPath::get(const GetRequest& request) {
   // stepping together would pin each group to one replica when RG = RF).
   const uint64_t q = round_robin_.fetch_add(1);
   const uint32_t group = static_cast<uint32_t>(q % topology_.groups());
-  const auto& owners = topology_.owners(group, shard);
+  const auto topology = topology_.current();
+  const auto& owners = topology->owners(group, shard);
   const size_t turn = (q / topology_.groups()) % owners.size();
   int node = owners[turn];
   // Never a node known down while another owner of the group is up; if all
@@ -97,8 +98,9 @@ void ReadPath::list(const ListRequest& request, const std::function<bool(const L
     return;
   }
 
+  const auto topology = topology_.current();
   for (uint32_t shard = 0; shard < topology_.shards(); ++shard) {
-    const auto candidates = topology_.write_targets(shard);
+    const auto candidates = topology->read_targets(shard);
     size_t cand = 0;
     uint64_t offset = 0;
     bool emitted = false;
@@ -136,11 +138,12 @@ void ReadPath::list(const ListRequest& request, const std::function<bool(const L
 // its documents some complete copy lacks.
 void ReadPath::list_all_copies(const std::string& index, uint32_t limit,
                                const std::function<bool(const ListPage&)>& emit) {
+  const auto topology = topology_.current();
   for (uint32_t shard = 0; shard < topology_.shards(); ++shard) {
     std::map<std::string, std::pair<std::string, uint32_t>> docs;  // id -> (json, copies holding it)
     uint32_t complete = 0;
     std::string last_error;
-    for (int node : topology_.write_targets(shard)) {
+    for (int node : topology->copies(shard)) {
       std::vector<std::pair<std::string, std::string>> copy;
       bool ok = true;
       for (uint64_t offset = 0;;) {

@@ -15,7 +15,9 @@
 //            as failed (under either policy, it is incomplete).
 // list with all_copies reads every copy of every shard (all groups) to the
 // end and answers the union, counting per page the documents some copy
-// lacks: checkers ask "is this acknowledged write anywhere".
+// lacks: checkers ask "is this acknowledged write anywhere". During a
+// migration the copies are the read owners, the write owners and the
+// dual-write targets (topology.hpp); a plain list pages the read owners.
 #pragma once
 #include <atomic>
 #include <functional>

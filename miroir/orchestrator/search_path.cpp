@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <set>
 #include <sstream>
 
 #include "core/log.hpp"
@@ -41,25 +42,47 @@ std::string join(const std::vector<uint32_t>& xs) {
 
 SearchPath::SearchPath(const Topology& topology, NodeClients& nodes, const NodeStates& states,
                        UnavailableShards policy)
-    : topology_(topology), nodes_(nodes), states_(states), policy_(policy) {
-  const auto& config = topology_.config();
-  const auto groups = config.groups();
-  const uint32_t rf = std::max<uint32_t>(1, topology_.rf());
-  picks_.resize(groups.size());
-  for (uint32_t g = 0; g < groups.size(); ++g)
+    : topology_(topology), nodes_(nodes), states_(states), policy_(policy) {}
+
+std::shared_ptr<const SearchPath::Picks> SearchPath::picks_for(const TopologySnapshot& topology) {
+  std::lock_guard lock(picks_mu_);
+  if (picks_ && picks_epoch_ == topology.epoch()) return picks_;
+  // routing's covering_picks over the explicit owner table: for each shard,
+  // start at owner q mod RF, take the first owner not picked yet, else the
+  // start one (owners are in rendezvous order, so before any migration this
+  // is exactly covering_picks over the group's nodes).
+  const uint32_t rf = std::max<uint32_t>(1, topology.rf());
+  auto picks = std::make_shared<Picks>(topology.groups());
+  for (uint32_t g = 0; g < topology.groups(); ++g)
     for (uint32_t r = 0; r < rf; ++r) {
-      std::vector<int> by_shard;
-      for (const auto& name : covering_picks(topology_.shards(), groups[g], rf, r))
-        by_shard.push_back(name.empty() ? -1 : config.find(name));
-      picks_[g].push_back(std::move(by_shard));
+      std::vector<int> by_shard(topology.shards(), -1);
+      std::set<int> picked;
+      for (uint32_t s = 0; s < topology.shards(); ++s) {
+        const auto& o = topology.owners(g, s);
+        if (o.empty()) continue;
+        const size_t start = r % o.size();
+        int choice = o[start];
+        for (size_t k = 0; k < o.size(); ++k)
+          if (!picked.count(o[(start + k) % o.size()])) {
+            choice = o[(start + k) % o.size()];
+            break;
+          }
+        picked.insert(choice);
+        by_shard[s] = choice;
+      }
+      (*picks)[g].push_back(std::move(by_shard));
     }
+  picks_ = std::move(picks);
+  picks_epoch_ = topology.epoch();
+  return picks_;
 }
 
-std::vector<int> SearchPath::fallbacks(uint32_t group, uint32_t shard, int first) const {
+std::vector<int> SearchPath::fallbacks(const TopologySnapshot& topology, uint32_t group, uint32_t shard,
+                                       int first) {
   std::vector<int> out;
-  for (uint32_t k = 0; k < topology_.groups(); ++k) {
-    uint32_t g = (group + k) % topology_.groups();
-    for (int n : topology_.owners(g, shard))
+  for (uint32_t k = 0; k < topology.groups(); ++k) {
+    uint32_t g = (group + k) % topology.groups();
+    for (int n : topology.owners(g, shard))
       if (n != first && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
   }
   return out;
@@ -72,7 +95,9 @@ SearchReply SearchPath::search(const SearchRequest& request) {
   const uint64_t window = std::min<uint64_t>(uint64_t{request.offset()} + limit, kMaxSearchWindow);
   const uint64_t q = counter_.fetch_add(1);
   const uint32_t group = static_cast<uint32_t>(q % topology_.groups());
-  const auto& picks = picks_[group][q % picks_[group].size()];
+  const auto topology = topology_.current();
+  const auto all_picks = picks_for(*topology);
+  const auto& picks = (*all_picks)[group][q % (*all_picks)[group].size()];
   reply.set_group(group);
 
   std::vector<std::string> facets;
@@ -94,7 +119,7 @@ SearchReply SearchPath::search(const SearchRequest& request) {
   };
   for (uint32_t s = 0; s < topology_.shards(); ++s) {
     shards[s].node = picks[s];
-    shards[s].fallbacks = fallbacks(group, s, picks[s]);
+    shards[s].fallbacks = fallbacks(*topology, group, s, picks[s]);
     // A pick the health prober knows down (e.g. cut off: each call would
     // cost a whole read deadline) is asked last, after the owners that are up.
     auto& fb = shards[s].fallbacks;

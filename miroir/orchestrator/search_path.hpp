@@ -1,9 +1,11 @@
 // Search: scatter to the covering set of one replica group, then merge.
 //   1. q = this orchestrator's query counter (atomic, +1 per search); the
 //      group searched is q mod RG, and routing's covering_picks gives the
-//      node searched for each shard (start replica q mod RF). Picks depend
-//      on q only through q mod RF, so they are computed once per
-//      (group, q mod RF) at start-up.
+//      node searched for each shard (start replica q mod RF), over the
+//      topology's owner table (the read owners, topology.hpp; the same as
+//      rendezvous before any migration). Picks depend on q only through
+//      q mod RF, so they are computed once per (group, q mod RF) and
+//      topology epoch.
 //   2. Each picked node is asked, in parallel and under the read deadline,
 //      for exactly the shards it was picked for, with limit = offset + limit:
 //      the global window can only come from the nodes' own top hits.
@@ -26,6 +28,8 @@
 #pragma once
 #include <atomic>
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 #include "miroir.pb.h"
@@ -46,16 +50,21 @@ class SearchPath {
   SearchReply search(const SearchRequest& request);
 
  private:
+  using Picks = std::vector<std::vector<std::vector<int>>>;  // [group][q mod RF][shard] -> node
   // Owners of `shard` to try after `first` failed: the rest of group g, then
   // the other groups in order g+1, g+2, …
-  std::vector<int> fallbacks(uint32_t group, uint32_t shard, int first) const;
+  static std::vector<int> fallbacks(const TopologySnapshot& topology, uint32_t group, uint32_t shard, int first);
+  // The picks of this snapshot's epoch (computed on first use).
+  std::shared_ptr<const Picks> picks_for(const TopologySnapshot& topology);
 
   const Topology& topology_;
   NodeClients& nodes_;
   const NodeStates& states_;  // a pick the prober knows down is asked last
   UnavailableShards policy_;
   std::atomic<uint64_t> counter_{0};
-  std::vector<std::vector<std::vector<int>>> picks_;  // [group][q mod RF][shard] -> node
+  std::mutex picks_mu_;
+  uint64_t picks_epoch_ = UINT64_MAX;
+  std::shared_ptr<const Picks> picks_;
 };
 
 }  // namespace miroir::orchestrator

@@ -30,7 +30,7 @@ struct Reset {
 };
 }  // namespace
 
-TaskStore::TaskStore(const std::string& dir) {
+TaskStore::TaskStore(const std::string& dir, bool volatile_inflight) : volatile_inflight_(volatile_inflight) {
   std::filesystem::create_directories(dir);
   std::string path = (std::filesystem::path(dir) / "tasks.sqlite").string();
   if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -45,7 +45,8 @@ TaskStore::TaskStore(const std::string& dir) {
   try {
     retry_busy("open", [&] { open_schema(); });
   } catch (...) {
-    for (auto* st : {insert_task_, insert_ref_, select_task_, select_refs_}) sqlite3_finalize(st);
+    for (auto* st : {insert_task_, insert_ref_, select_task_, select_refs_, insert_inflight_, select_verdict_})
+      sqlite3_finalize(st);
     sqlite3_close(db_);
     throw;
   }
@@ -74,6 +75,11 @@ void TaskStore::open_schema() {
   exec("CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL)");
   exec("CREATE TABLE IF NOT EXISTS task_nodes (task_id TEXT NOT NULL, node TEXT NOT NULL,"
        " uid INTEGER NOT NULL, PRIMARY KEY (task_id, node, uid))");
+  exec("CREATE TABLE IF NOT EXISTS inflight (migration TEXT NOT NULL, task_id TEXT NOT NULL, node TEXT NOT NULL,"
+       " uid INTEGER NOT NULL, refused INTEGER NOT NULL, decided INTEGER NOT NULL DEFAULT 0,"
+       " new_status TEXT NOT NULL DEFAULT '', PRIMARY KEY (migration, task_id, node))");
+  exec("CREATE TABLE IF NOT EXISTS task_verdicts (task_id TEXT PRIMARY KEY, status TEXT NOT NULL,"
+       " error TEXT NOT NULL)");
   auto prep = [&](const char* sql, sqlite3_stmt** st) {
     sqlite3_finalize(*st);  // from an attempt that was busy
     *st = nullptr;
@@ -83,6 +89,9 @@ void TaskStore::open_schema() {
   prep("INSERT OR IGNORE INTO task_nodes (task_id, node, uid) VALUES (?, ?, ?)", &insert_ref_);
   prep("SELECT 1 FROM tasks WHERE id = ?", &select_task_);
   prep("SELECT node, uid FROM task_nodes WHERE task_id = ? ORDER BY rowid", &select_refs_);
+  prep("INSERT OR IGNORE INTO inflight (migration, task_id, node, uid, refused) VALUES (?, ?, ?, ?, ?)",
+       &insert_inflight_);
+  prep("SELECT status, error FROM task_verdicts WHERE task_id = ?", &select_verdict_);
 }
 
 void TaskStore::retry_busy(const char* what, const std::function<void()>& attempt) {
@@ -105,7 +114,8 @@ void TaskStore::retry_busy(const char* what, const std::function<void()>& attemp
 }
 
 TaskStore::~TaskStore() {
-  for (auto* s : {insert_task_, insert_ref_, select_task_, select_refs_}) sqlite3_finalize(s);
+  for (auto* s : {insert_task_, insert_ref_, select_task_, select_refs_, insert_inflight_, select_verdict_})
+    sqlite3_finalize(s);
   sqlite3_close(db_);
 }
 
@@ -125,8 +135,14 @@ void TaskStore::fail(const char* what) {
   throw std::runtime_error(msg);
 }
 
-void TaskStore::put(const std::string& task_id, const std::vector<NodeTaskRef>& refs) {
-  committer_.submit(Entry{&task_id, &refs});
+void TaskStore::put(const std::string& task_id, const std::vector<NodeTaskRef>& refs,
+                    const std::vector<InflightRecord>& inflight) {
+  static const std::vector<InflightRecord> none;
+  committer_.submit(Entry{&task_id, &refs, volatile_inflight_ ? &none : &inflight});
+  if (volatile_inflight_ && !inflight.empty()) {
+    std::lock_guard lock(memory_mu_);
+    memory_inflight_.insert(memory_inflight_.end(), inflight.begin(), inflight.end());
+  }
 }
 
 std::vector<bool> TaskStore::put_batch(const std::vector<Entry>& entries) {
@@ -155,6 +171,16 @@ void TaskStore::write_batch(const std::vector<Entry>& entries) {
         sqlite3_bind_text(insert_ref_, 2, ref.node.data(), static_cast<int>(ref.node.size()), SQLITE_TRANSIENT);
         sqlite3_bind_int64(insert_ref_, 3, static_cast<sqlite3_int64>(ref.uid));
         if (sqlite3_step(insert_ref_) != SQLITE_DONE) fail("insert task node");
+      }
+      for (const auto& rec : *e.inflight) {
+        Reset r{insert_inflight_};
+        sqlite3_bind_text(insert_inflight_, 1, rec.migration.data(), static_cast<int>(rec.migration.size()),
+                          SQLITE_TRANSIENT);
+        sqlite3_bind_text(insert_inflight_, 2, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(insert_inflight_, 3, rec.node.data(), static_cast<int>(rec.node.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_int64(insert_inflight_, 4, static_cast<sqlite3_int64>(rec.uid));
+        sqlite3_bind_int(insert_inflight_, 5, rec.refused ? 1 : 0);
+        if (sqlite3_step(insert_inflight_) != SQLITE_DONE) fail("insert inflight");
       }
     }
     exec("COMMIT");
@@ -192,6 +218,158 @@ std::optional<std::vector<NodeTaskRef>> TaskStore::read(const std::string& task_
   }
   if (rc != SQLITE_DONE) fail("select task nodes");
   return refs;
+}
+
+namespace {
+// A one-off statement, finalized however the scope is left.
+struct OneOff {
+  sqlite3_stmt* s = nullptr;
+  ~OneOff() { sqlite3_finalize(s); }
+};
+}  // namespace
+
+std::optional<std::pair<std::string, std::string>> TaskStore::verdict(const std::string& task_id) {
+  std::lock_guard lock(mu_);
+  std::optional<std::pair<std::string, std::string>> out;
+  retry_busy("verdict", [&] {
+    Reset r{select_verdict_};
+    sqlite3_bind_text(select_verdict_, 1, task_id.data(), static_cast<int>(task_id.size()), SQLITE_TRANSIENT);
+    int rc = sqlite3_step(select_verdict_);
+    out.reset();
+    if (rc == SQLITE_ROW)
+      out = std::make_pair(std::string(reinterpret_cast<const char*>(sqlite3_column_text(select_verdict_, 0))),
+                           std::string(reinterpret_cast<const char*>(sqlite3_column_text(select_verdict_, 1))));
+    else if (rc != SQLITE_DONE)
+      fail("select verdict");
+  });
+  return out;
+}
+
+void TaskStore::set_verdicts(const std::vector<std::string>& task_ids, const std::string& status,
+                             const std::string& error) {
+  std::lock_guard lock(mu_);
+  retry_busy("set verdicts", [&] {
+    exec("BEGIN IMMEDIATE");
+    try {
+      OneOff q;
+      if (sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO task_verdicts (task_id, status, error) VALUES (?, ?, ?)",
+                             -1, &q.s, nullptr) != SQLITE_OK)
+        fail("prepare set verdict");
+      for (const auto& id : task_ids) {
+        sqlite3_reset(q.s);
+        sqlite3_bind_text(q.s, 1, id.data(), static_cast<int>(id.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(q.s, 2, status.data(), static_cast<int>(status.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(q.s, 3, error.data(), static_cast<int>(error.size()), SQLITE_TRANSIENT);
+        if (sqlite3_step(q.s) != SQLITE_DONE) fail("insert verdict");
+      }
+      exec("COMMIT");
+    } catch (...) {
+      if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  });
+}
+
+std::vector<InflightRecord> TaskStore::inflight(const std::string& migration, bool undecided_only) {
+  std::vector<InflightRecord> out;
+  if (volatile_inflight_) {
+    std::lock_guard lock(memory_mu_);
+    for (const auto& r : memory_inflight_)
+      if (r.migration == migration && (!undecided_only || !r.decided)) out.push_back(r);
+    return out;
+  }
+  std::lock_guard lock(mu_);
+  retry_busy("inflight", [&] {
+    out.clear();
+    OneOff q;
+    const char* sql = undecided_only
+                          ? "SELECT task_id, node, uid, refused, decided, new_status FROM inflight"
+                            " WHERE migration = ? AND decided = 0 ORDER BY rowid"
+                          : "SELECT task_id, node, uid, refused, decided, new_status FROM inflight"
+                            " WHERE migration = ? ORDER BY rowid";
+    if (sqlite3_prepare_v2(db_, sql, -1, &q.s, nullptr) != SQLITE_OK) fail("prepare inflight");
+    sqlite3_bind_text(q.s, 1, migration.data(), static_cast<int>(migration.size()), SQLITE_TRANSIENT);
+    int rc;
+    while ((rc = sqlite3_step(q.s)) == SQLITE_ROW) {
+      InflightRecord r;
+      r.migration = migration;
+      r.task_id = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 0));
+      r.node = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 1));
+      r.uid = static_cast<uint64_t>(sqlite3_column_int64(q.s, 2));
+      r.refused = sqlite3_column_int(q.s, 3) != 0;
+      r.decided = sqlite3_column_int(q.s, 4) != 0;
+      r.new_status = reinterpret_cast<const char*>(sqlite3_column_text(q.s, 5));
+      out.push_back(std::move(r));
+    }
+    if (rc != SQLITE_DONE) fail("select inflight");
+  });
+  return out;
+}
+
+void TaskStore::update_inflight(const std::vector<InflightRecord>& records) {
+  if (records.empty()) return;
+  if (volatile_inflight_) {
+    std::lock_guard lock(memory_mu_);
+    for (const auto& u : records)
+      for (auto& r : memory_inflight_)
+        if (r.migration == u.migration && r.task_id == u.task_id && r.node == u.node) {
+          r.decided = u.decided;
+          r.new_status = u.new_status;
+        }
+    return;
+  }
+  std::lock_guard lock(mu_);
+  retry_busy("update inflight", [&] {
+    exec("BEGIN IMMEDIATE");
+    try {
+      OneOff q;
+      if (sqlite3_prepare_v2(db_,
+                             "UPDATE inflight SET decided = ?, new_status = ? WHERE migration = ? AND task_id = ?"
+                             " AND node = ?",
+                             -1, &q.s, nullptr) != SQLITE_OK)
+        fail("prepare update inflight");
+      for (const auto& r : records) {
+        sqlite3_reset(q.s);
+        sqlite3_bind_int(q.s, 1, r.decided ? 1 : 0);
+        sqlite3_bind_text(q.s, 2, r.new_status.data(), static_cast<int>(r.new_status.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(q.s, 3, r.migration.data(), static_cast<int>(r.migration.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(q.s, 4, r.task_id.data(), static_cast<int>(r.task_id.size()), SQLITE_TRANSIENT);
+        sqlite3_bind_text(q.s, 5, r.node.data(), static_cast<int>(r.node.size()), SQLITE_TRANSIENT);
+        if (sqlite3_step(q.s) != SQLITE_DONE) fail("update inflight");
+      }
+      exec("COMMIT");
+    } catch (...) {
+      if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+      throw;
+    }
+  });
+}
+
+InflightCounts TaskStore::inflight_counts(const std::string& migration) {
+  InflightCounts c;
+  if (volatile_inflight_) {
+    std::lock_guard lock(memory_mu_);
+    for (const auto& r : memory_inflight_)
+      if (r.migration == migration) {
+        ++c.dual_writes;
+        if (r.failed_on_new()) ++c.failed_on_new;
+      }
+    return c;
+  }
+  std::lock_guard lock(mu_);
+  retry_busy("inflight counts", [&] {
+    OneOff q;
+    if (sqlite3_prepare_v2(db_,
+                           "SELECT COUNT(*), COALESCE(SUM(refused = 1 OR new_status = 'failed'), 0) FROM inflight"
+                           " WHERE migration = ?",
+                           -1, &q.s, nullptr) != SQLITE_OK)
+      fail("prepare inflight counts");
+    sqlite3_bind_text(q.s, 1, migration.data(), static_cast<int>(migration.size()), SQLITE_TRANSIENT);
+    if (sqlite3_step(q.s) != SQLITE_ROW) fail("inflight counts");
+    c.dual_writes = static_cast<uint64_t>(sqlite3_column_int64(q.s, 0));
+    c.failed_on_new = static_cast<uint64_t>(sqlite3_column_int64(q.s, 1));
+  });
+  return c;
 }
 
 std::string TaskStore::new_task_id() {

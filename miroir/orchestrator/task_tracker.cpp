@@ -18,7 +18,7 @@ constexpr std::chrono::milliseconds kRetryPause{100};
 constexpr std::chrono::milliseconds kRoundWait{1000};
 
 struct Part {
-  int node = -1;  // index in the configuration, -1 if the node is not configured
+  int node = -1;  // index in the topology, -1 if the node is not in it
   NodeTaskRef ref;
   std::string status = "enqueued";  // last known
   std::string error;
@@ -45,10 +45,17 @@ TaskReply TaskTracker::get(const TaskRequest& request, const std::function<bool(
     reply.set_status("unknown");
     return reply;
   }
+  // A verdict overrides the node tasks: a dual-write still undecided at a
+  // drain deadline stays "unknown" for good (task_store.hpp).
+  if (auto v = tasks_.verdict(request.task_id())) {
+    reply.set_status(v->first);
+    reply.set_error(v->second);
+    return reply;
+  }
   std::vector<Part> parts;
   for (auto& r : *refs) {
     Part p;
-    p.node = topology_.config().find(r.node);
+    p.node = topology_.find(r.node);
     p.ref = r;
     parts.push_back(std::move(p));
   }
@@ -66,9 +73,9 @@ TaskReply TaskTracker::get(const TaskRequest& request, const std::function<bool(
       CallGroup group;
       for (auto& p : parts) {
         if (p.final()) continue;
-        if (p.node < 0) {  // configuration changed under an old task
+        if (p.node < 0) {  // topology changed under an old task
           p.reachable = false;
-          p.error = "node " + p.ref.node + " is not in the configuration";
+          p.error = "node " + p.ref.node + " is not in the topology";
           continue;
         }
         auto poll = std::make_unique<Poll>();

@@ -1,5 +1,6 @@
 #include "miroir/orchestrator/write_path.hpp"
 
+#include <algorithm>
 #include <sstream>
 #include <variant>
 
@@ -59,9 +60,20 @@ Req& request_for(WritePath::Calls& calls, int node, const std::string& index) {
   return std::get<Req>(call->request);
 }
 
+// The write targets of `shard` (quorum), then its dual-write targets, which
+// are remembered in `extras`.
+std::vector<int> targets(const TopologySnapshot& route, uint32_t shard, WritePath::Extras& extras) {
+  std::vector<int> out = route.write_targets(shard);
+  for (const auto& x : route.extras(shard)) {
+    if (std::find(out.begin(), out.end(), x.node) == out.end()) out.push_back(x.node);
+    extras[x.node].insert(x.migration);
+  }
+  return out;
+}
+
 }  // namespace
 
-WritePath::WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs,
+WritePath::WritePath(Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs,
                      bool stamp_updated_at)
     : topology_(topology), nodes_(nodes), tasks_(tasks), bugs_(bugs), stamp_updated_at_(stamp_updated_at) {}
 
@@ -87,14 +99,17 @@ WriteReply WritePath::add_documents(const WriteRequest& request) {
 
   // 2. Route: one request per target node, holding the documents of every
   //    shard that node is a write target of.
+  //    Routed with one pinned topology epoch, dual-write targets included.
+  const auto route = topology_.route_write();
   Calls calls;
+  Extras extras;
   std::set<uint32_t> shards_touched;
   const auto stamp = stamp_updated_at_ ? std::optional<int64_t>(unix_ms_now()) : std::nullopt;
   for (const auto& d : docs) {
     uint32_t shard = topology_.shard_of(d.id);
     shards_touched.insert(shard);
     std::string json = stored_json(d, shard, stamp);
-    for (int node : topology_.write_targets(shard)) {
+    for (int node : targets(**route, shard, extras)) {
       auto& req = request_for<NodeWriteRequest>(calls, node, index);
       req.set_merge(request.merge());
       auto* nd = req.add_documents();
@@ -104,7 +119,7 @@ WriteReply WritePath::add_documents(const WriteRequest& request) {
   }
 
   fan_out(calls);
-  return decide(calls, shards_touched);
+  return decide(calls, shards_touched, **route, extras);
 }
 
 WriteReply WritePath::delete_documents(const DeleteRequest& request) {
@@ -120,17 +135,19 @@ WriteReply WritePath::delete_documents(const DeleteRequest& request) {
   }
 
   // Each id goes to every write target of its shard, like a write.
+  const auto route = topology_.route_write();
   Calls calls;
+  Extras extras;
   std::set<uint32_t> shards_touched;
   for (const auto& id : request.ids()) {
     uint32_t shard = topology_.shard_of(id);
     shards_touched.insert(shard);
-    for (int node : topology_.write_targets(shard))
+    for (int node : targets(**route, shard, extras))
       request_for<NodeDeleteRequest>(calls, node, index).add_ids(id);
   }
 
   fan_out(calls);
-  return decide(calls, shards_touched);
+  return decide(calls, shards_touched, **route, extras);
 }
 
 void WritePath::fan_out(Calls& calls) {
@@ -160,14 +177,19 @@ void WritePath::fan_out(Calls& calls) {
         retry_cache_.remember(node, call->message().GetTypeName(), call->body, call->reply);
 }
 
-WriteReply WritePath::decide(const Calls& calls, const std::set<uint32_t>& shards) {
+WriteReply WritePath::decide(const Calls& calls, const std::set<uint32_t>& shards, const TopologySnapshot& route,
+                             const Extras& extras) {
   WriteReply reply;
   uint32_t acked = 0, rejected = 0;
   std::vector<NodeTaskRef> refs;
+  std::set<int> quorum_targets;  // a node only dual-written is not in the task map
+  for (uint32_t shard : shards)
+    for (int node : route.write_targets(shard)) quorum_targets.insert(node);
   for (const auto& [node, call] : calls) {
     if (call->acked()) {
       ++acked;
-      refs.push_back(NodeTaskRef{topology_.node_name(node), call->reply.task_uid()});
+      if (quorum_targets.count(node))
+        refs.push_back(NodeTaskRef{topology_.node_name(node), call->reply.task_uid()});
     } else if (call->rejected()) {
       ++rejected;
       ECLAT_LOG(warn, "orchestrator") << topology_.node_name(node) << " refused a "
@@ -192,7 +214,7 @@ WriteReply WritePath::decide(const Calls& calls, const std::set<uint32_t>& shard
     bool any_group = false;
     for (uint32_t g = 0; g < topology_.groups(); ++g) {
       uint32_t acks = 0;
-      for (int node : topology_.owners(g, shard))
+      for (int node : route.write_owners(g, shard))
         if (counts(*calls.at(node))) ++acks;
       if (acks >= topology_.quorum()) {
         any_group = true;
@@ -217,7 +239,20 @@ WriteReply WritePath::decide(const Calls& calls, const std::set<uint32_t>& shard
 
   // Durable task map, then the answer.
   std::string task_id = TaskStore::new_task_id();
-  tasks_.put(task_id, refs);
+  std::vector<InflightRecord> inflight;
+  for (const auto& [node, migrations] : extras) {
+    const auto& call = *calls.at(node);
+    for (const auto& m : migrations) {
+      InflightRecord r;
+      r.migration = m;
+      r.task_id = task_id;
+      r.node = topology_.node_name(node);
+      r.refused = !call.acked();
+      r.uid = call.acked() ? call.reply.task_uid() : 0;
+      inflight.push_back(std::move(r));
+    }
+  }
+  tasks_.put(task_id, refs, inflight);
   reply.set_task_id(task_id);
   return reply;
 }

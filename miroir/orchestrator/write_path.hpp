@@ -13,6 +13,12 @@
 // With anti-entropy on (stamp_updated_at) every written document also gets
 // `_miroir_updated_at`, the orchestrator's wall clock in Unix ms, one value
 // per request so every copy of a write stores the same bytes.
+//
+// Migrations (topology.hpp): an operation routes with the topology epoch it
+// pinned (route_write) until its task map is stored. A shard in dual-write
+// also goes to its new owner, an extra target outside the quorum: that part
+// is not in the task map (a failure there is what the delta pass repairs)
+// but in the migration's in-flight list, stored with the task map.
 #pragma once
 #include <map>
 #include <memory>
@@ -29,7 +35,7 @@ namespace miroir::orchestrator {
 
 class WritePath {
  public:
-  WritePath(const Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs = {},
+  WritePath(Topology& topology, NodeClients& nodes, TaskStore& tasks, BugSwitches bugs = {},
             bool stamp_updated_at = false);
 
   // Both throw std::runtime_error when the task map cannot be stored (outcome
@@ -40,15 +46,18 @@ class WritePath {
   // One node's share of an operation and what became of it (write_path.cpp).
   struct NodeCall;
   using Calls = std::map<int, std::unique_ptr<NodeCall>>;  // target node -> call
+  // Extra (dual-write) targets of an operation: node -> migrations.
+  using Extras = std::map<int, std::set<std::string>>;
 
  private:
   // Sends every call in parallel, each bounded by the write deadline.
   void fan_out(Calls& calls);
   // The two-rule quorum over `shards`, the counters, and the task map.
-  WriteReply decide(const Calls& calls, const std::set<uint32_t>& shards);
+  WriteReply decide(const Calls& calls, const std::set<uint32_t>& shards, const TopologySnapshot& route,
+                    const Extras& extras);
   std::string index_of(const std::string& requested) const;
 
-  const Topology& topology_;
+  Topology& topology_;
   NodeClients& nodes_;
   TaskStore& tasks_;
   const BugSwitches bugs_;
