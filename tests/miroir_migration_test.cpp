@@ -728,6 +728,37 @@ TEST(MiroirMigration, AFifthConcurrentMigrationIsRefusedAndPhasesAreStreamed) {
   expect_placement(cluster, {"n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8"});
 }
 
+// A phase-event stream ends when the orchestrator stops (SIGTERM: a prompt,
+// clean exit), and a migration stopped that way resumes at the next start.
+TEST(MiroirMigration, WatchStreamsEndOnShutdownAndAStoppedMigrationResumes) {
+  LocalCluster cluster("mig-stop", ClusterOptions{{3}, 1, 16, flags()});
+  auto stub = cluster.stub();
+  preload(*stub, 500);
+  auto& n4 = cluster.start_extra_node("n4");
+  grpc::ClientContext watch_ctx;
+  miroir::Empty empty;
+  auto reader = stub->WatchMigrations(&watch_ctx, empty);
+  std::atomic<int> events{0};
+  std::thread watcher([&] {
+    for (miroir::PhaseEvent e; reader->Read(&e);) ++events;
+  });
+  drain_stall(*stub, 20000);
+  auto r = add_node(*stub, "n4", n4.address());
+  ASSERT_EQ(r.error_code(), "") << r.error_message();
+  auto draining = wait_migration(*stub, r.migration_id(), [](const auto& m) { return m.phase() == "draining"; });
+  ASSERT_TRUE(draining && draining->phase() == "draining") << describe(draining);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(cluster.stop_orchestrator(), 0);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 5s);
+  watcher.join();  // the stream ended
+  EXPECT_GT(events.load(), 3);
+  EXPECT_NE(read_file(cluster.orchestrator_log()).find("mig-1: stopped in phase draining"), std::string::npos);
+  cluster.restart_orchestrator();
+  auto m = wait_complete(*stub, r.migration_id());
+  ASSERT_TRUE(m && m->phase() == "complete") << describe(m);
+  expect_placement(cluster, {"n1", "n2", "n3", "n4"});
+}
+
 // miroir-ctl node add / migrations --wait / node remove, against a real cluster.
 namespace {
 struct CtlResult {
