@@ -147,10 +147,12 @@ TEST(Migration, CoordinatorCrashesInEveryPhaseLoseNothing) {
     EXPECT_EQ(r.checker("lost-writes")["lost_count"], 0) << name;
     auto kills = r.nemesis("start-kill-coordinator");
     EXPECT_GE(kills.size(), 2u) << name;
-    EXPECT_EQ(r.migrations()[0]["phase"], "complete") << name;
+    const nlohmann::json migrations = r.migrations();  // a living object for the loop below
+    ASSERT_EQ(migrations.size(), 1u) << name;
+    EXPECT_EQ(migrations[0]["phase"], "complete") << name;
     bool resumed = false;
-    for (const auto& d : r.migrations()[0]["decisions"]) resumed = resumed || d.get<std::string>().find("resumed") != std::string::npos;
-    EXPECT_TRUE(resumed) << name << ": " << r.migrations()[0].dump(2);
+    for (const auto& d : migrations[0]["decisions"]) resumed = resumed || d.get<std::string>().find("resumed") != std::string::npos;
+    EXPECT_TRUE(resumed) << name << ": " << migrations[0].dump(2);
   }
   ScenarioRun lost = run_scenario("19c-coordinator-crash-volatile-inflight");
   EXPECT_EQ(lost.result.code, 1) << lost.result.output;

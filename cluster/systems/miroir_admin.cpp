@@ -20,15 +20,42 @@ std::unique_ptr<miroir::Orchestrator::Stub> orchestrator_stub(const std::string&
   return miroir::Orchestrator::NewStub(miroir::make_channel(address));
 }
 
+// The proto3 JSON mapping writes 64-bit integers as strings; in the history
+// they are numbers, like every other count.
+void numbers_as_numbers(nlohmann::json& j, const google::protobuf::Descriptor* d) {
+  using google::protobuf::FieldDescriptor;
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    auto it = j.find(f->name());
+    if (it == j.end() || f->is_map()) continue;
+    auto fix = [f](nlohmann::json& v) {
+      if (f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+        numbers_as_numbers(v, f->message_type());
+      } else if (v.is_string() && f->cpp_type() == FieldDescriptor::CPPTYPE_INT64) {
+        v = std::stoll(v.get<std::string>());
+      } else if (v.is_string() && f->cpp_type() == FieldDescriptor::CPPTYPE_UINT64) {
+        v = std::stoull(v.get<std::string>());
+      }
+    };
+    if (f->is_repeated()) {
+      for (auto& v : *it) fix(v);
+    } else {
+      fix(*it);
+    }
+  }
+}
+
 // Protobuf's own JSON mapping (field names as in the .proto), so the history
-// shows the messages exactly as miroir sent them.
+// shows the messages exactly as miroir sent them (64-bit integers as numbers).
 nlohmann::json to_json(const google::protobuf::Message& m) {
   std::string text;
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;
   options.always_print_primitive_fields = true;
   if (!google::protobuf::util::MessageToJsonString(m, &text, options).ok()) return nullptr;
-  return nlohmann::json::parse(text);
+  nlohmann::json j = nlohmann::json::parse(text);
+  numbers_as_numbers(j, m.GetDescriptor());
+  return j;
 }
 
 [[noreturn]] void unreachable(const std::string& what, const std::string& address, const grpc::Status& st) {
@@ -193,7 +220,11 @@ void PhaseWatcher::deliver(const nlohmann::json& ev) {
   if (ev.value("shard", -1) == -1 &&
       !seen_.insert(ev.value("migration_id", "") + "/" + ev.value("phase", "")).second)
     return;
-  on_event_(ev);
+  try {
+    on_event_(ev);
+  } catch (const std::exception& e) {  // a thread of its own: never let it end the run
+    ECLAT_LOG(error, "miroir") << "phase event " << ev.dump() << ": " << e.what();
+  }
 }
 
 void PhaseWatcher::loop() {
