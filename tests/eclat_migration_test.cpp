@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <set>
 #include <string>
 
 #include "eclat_run_util.hpp"
@@ -140,13 +141,20 @@ TEST(Migration, PartitionOfTheNewNodeThroughTheDeltaPassNeverActivatesWithMissin
 
 // 5. kill -9 of the coordinator in each phase: it resumes, 0 lost; with the
 // in-flight list volatile and the delta conditional, loss is detected.
+// dual-write (the throttled copy) and draining (stalled) last seconds, delta
+// tens of milliseconds: those kills land in their phase. activate and cleanup
+// last milliseconds and usually pass while the restarted coordinator is not
+// yet watched: their triggers fire when the phase event is seen, if at all
+// (miroir_migration_test kills in the copy and the drain at the miroir level).
 TEST(Migration, CoordinatorCrashesInEveryPhaseLoseNothing) {
+  std::set<std::string> killed_in;
   for (const char* name : {"19a-coordinator-crash-copy-delta-cleanup", "19b-coordinator-crash-draining-activate"}) {
     ScenarioRun r = run_scenario(name);
     EXPECT_EQ(r.result.code, 0) << name << "\n" << r.result.output;
     EXPECT_EQ(r.checker("lost-writes")["lost_count"], 0) << name;
     auto kills = r.nemesis("start-kill-coordinator");
-    EXPECT_GE(kills.size(), 2u) << name;
+    EXPECT_GE(kills.size(), 1u) << name;
+    for (const auto& k : kills) killed_in.insert(k["value"]["cause"]["phase"].get<std::string>());
     const nlohmann::json migrations = r.migrations();  // a living object for the loop below
     ASSERT_EQ(migrations.size(), 1u) << name;
     EXPECT_EQ(migrations[0]["phase"], "complete") << name;
@@ -154,6 +162,8 @@ TEST(Migration, CoordinatorCrashesInEveryPhaseLoseNothing) {
     for (const auto& d : migrations[0]["decisions"]) resumed = resumed || d.get<std::string>().find("resumed") != std::string::npos;
     EXPECT_TRUE(resumed) << name << ": " << migrations[0].dump(2);
   }
+  EXPECT_TRUE(killed_in.count("dual-write") && killed_in.count("draining") && killed_in.count("delta"))
+      << "killed in: " << nlohmann::json(killed_in).dump();
   ScenarioRun lost = run_scenario("19c-coordinator-crash-volatile-inflight");
   EXPECT_EQ(lost.result.code, 1) << lost.result.output;
   EXPECT_GT(lost.checker("lost-writes")["lost_count"].get<int>(), 0);
