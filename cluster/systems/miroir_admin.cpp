@@ -244,8 +244,8 @@ void PhaseWatcher::loop() {
       for (const auto& m : migrations(orchestrator_())) {
         nlohmann::json ev = {{"migration_id", m.value("id", "")}, {"phase", m.value("phase", "")},
                              {"shard", -1},  {"shard_state", ""},
-                             {"node", m.value("node", "")},   {"epoch", m.value("epoch", 0)},
-                             {"at_ms", m.value("updated_at_ms", 0)}, {"from_status", true}};
+                             {"node", m.value("node", "")},   {"epoch", m.value("epoch", uint64_t{0})},
+                             {"at_ms", m.value("updated_at_ms", int64_t{0})}, {"from_status", true}};
         deliver(ev);
       }
     } catch (const HarnessError&) {
