@@ -39,6 +39,7 @@ const std::map<std::string, std::string>& known_settings() {
       {"fail-writes-shards", "fail-writes fault: comma-separated shards whose writes fail (default: all)"},
       {"overwrites", "migration: also overwrite a few hot keys on the moving shards with versions (default false)"},
       {"hot-keys", "migration: number of hot keys overwritten (default 4)"},
+      {"overwrites-for", "migration: seconds from the start during which hot keys are overwritten (default 0: the whole run)"},
       {"migration-timeout", "migration: seconds the final phase waits for migrations to finish (default 120)"},
   };
   return keys;

@@ -4,7 +4,10 @@
 // with --set overwrites=true the first --set hot-keys=H workers (default 4)
 // also overwrite one hot document each, on the shards the added node will
 // take, with increasing versions (one writer per key, so versions and
-// acknowledgements come in the same order).
+// acknowledgements come in the same order). --set overwrites-for=S stops the
+// overwrites S seconds into the run: a key last written during dual-write
+// keeps whatever the migration made of that write (with overwrites to the
+// end, the writes after cutover hide the copy's hazards).
 //
 // Final phase, after the heal and quiescence, each step in the history:
 //   migrations    wait until no migration runs (--set migration-timeout=S,
@@ -39,6 +42,7 @@ class MigrationWorkload : public Workload {
         hot_count_(static_cast<size_t>(cfg.settings.get_int("hot-keys", 4, 1, 1000))),
         migration_timeout_(static_cast<int64_t>(cfg.settings.get_double("migration-timeout", 120, 1, 86400) * 1000)),
         final_read_timeout_s_(cfg.settings.get_double("final-read-timeout", 60, 1, 86400)),
+        overwrites_for_ns_(static_cast<int64_t>(cfg.settings.get_double("overwrites-for", 0, 0, 86400) * 1e9)),
         versions_(hot_count_) {
     if (overwrites_ && hot_count_ > static_cast<size_t>(cfg.concurrency))
       throw BadInput("setting hot-keys=" + std::to_string(hot_count_) + ": at most one hot key per worker (--concurrency " +
@@ -53,12 +57,15 @@ class MigrationWorkload : public Workload {
   // The hot keys depend on the system's routing.
   void prepare(System& system) override {
     if (overwrites_) hot_keys_ = system.migrations()->keys_on_moving_shards(hot_count_);
+    start_ = std::chrono::steady_clock::now();
   }
 
   Op next(int worker, std::mt19937_64&) override {
     Op op;
     const auto w = static_cast<size_t>(worker);
-    if (w < hot_keys_.size() && (turn_[w % kTurns].fetch_add(1) % 2 == 1)) {
+    const bool overwriting =
+        overwrites_for_ns_ == 0 || std::chrono::steady_clock::now() - start_ < std::chrono::nanoseconds(overwrites_for_ns_);
+    if (w < hot_keys_.size() && overwriting && (turn_[w % kTurns].fetch_add(1) % 2 == 1)) {
       op.f = "overwrite";
       op.key = hot_keys_[w];
       op.value = versions_[w].fetch_add(1) + 1;
@@ -149,6 +156,8 @@ class MigrationWorkload : public Workload {
   const size_t hot_count_;
   const milliseconds migration_timeout_;
   const double final_read_timeout_s_;
+  const int64_t overwrites_for_ns_;  // 0: the whole run
+  std::chrono::steady_clock::time_point start_;
   std::vector<std::string> hot_keys_;
   std::vector<std::atomic<int64_t>> versions_;
   std::array<std::atomic<uint64_t>, kTurns> turn_{};

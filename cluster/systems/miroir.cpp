@@ -332,7 +332,11 @@ class Miroir : public System, public MigrationHooks {
   }
 
   // Shards the first spare takes in its group, by the routing every
-  // orchestrator uses; then ids "h0", "h1", ... that land on them.
+  // orchestrator uses; then ids "0h0", "0h1", ... that land on them. They
+  // sort before the numeric elements (a node lists a shard in id order), so
+  // the background copy passes them early in dual-write, where the copy's
+  // hazards are: a later write that fails on the new node leaves it the
+  // copy's version.
   std::vector<std::string> keys_on_moving_shards(size_t count) const override {
     const auto c = cluster_config();
     std::vector<std::string> group;
@@ -346,7 +350,7 @@ class Miroir : public System, public MigrationHooks {
         moving.insert(s);
     std::vector<std::string> keys;
     for (uint64_t i = 0; keys.size() < count && i < 1000000; ++i) {
-      std::string k = "h" + std::to_string(i);
+      std::string k = "0h" + std::to_string(i);
       if (moving.empty() || moving.count(miroir::shard_for_key(k, c.shards))) keys.push_back(k);
     }
     return keys;
