@@ -1,5 +1,7 @@
 #include "miroir/orchestrator/task_store.hpp"
 
+#include "miroir/orchestrator/shared_sqlite.hpp"
+
 #include <sqlite3.h>
 
 #include <chrono>
@@ -12,13 +14,8 @@
 namespace miroir::orchestrator {
 
 namespace {
-// The database is held by another connection (another orchestrator process):
-// the operation may simply be tried again.
-struct Busy : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-bool is_busy(int rc) { return (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED; }
+using shared_sqlite::Busy;
+using shared_sqlite::is_busy;
 
 // Resets a statement however the scope is left.
 struct Reset {
@@ -31,17 +28,7 @@ struct Reset {
 }  // namespace
 
 TaskStore::TaskStore(const std::string& dir, bool volatile_inflight) : volatile_inflight_(volatile_inflight) {
-  std::filesystem::create_directories(dir);
-  std::string path = (std::filesystem::path(dir) / "tasks.sqlite").string();
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    throw std::runtime_error("cannot open " + path + ": " + msg);
-  }
-  // The busy handler waits for another process's lock; retry_busy covers
-  // what SQLite reports busy without calling it.
-  sqlite3_busy_timeout(db_, 5000);
+  db_ = shared_sqlite::open(dir, "tasks.sqlite");
   try {
     retry_busy("open", [&] { open_schema(); });
   } catch (...) {
@@ -53,25 +40,7 @@ TaskStore::TaskStore(const std::string& dir, bool volatile_inflight) : volatile_
 }
 
 void TaskStore::open_schema() {
-  // Changing the journal mode needs a moment alone with the file: when
-  // another process holds it, SQLite keeps the old mode and says so.
-  std::string mode;
-  char* err = nullptr;
-  int rc = sqlite3_exec(
-      db_, "PRAGMA journal_mode=WAL",
-      [](void* out, int, char** values, char**) {
-        *static_cast<std::string*>(out) = values[0] ? values[0] : "";
-        return 0;
-      },
-      &mode, &err);
-  std::string msg = err ? err : "";
-  sqlite3_free(err);
-  if (rc != SQLITE_OK) {
-    if (is_busy(rc)) throw Busy("PRAGMA journal_mode=WAL: " + msg);
-    throw std::runtime_error("sqlite: PRAGMA journal_mode=WAL: " + msg);
-  }
-  if (mode != "wal") throw Busy("journal mode is still " + mode);
-  exec("PRAGMA synchronous=FULL");
+  shared_sqlite::use_wal(db_);
   exec("CREATE TABLE IF NOT EXISTS tasks (id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL)");
   exec("CREATE TABLE IF NOT EXISTS task_nodes (task_id TEXT NOT NULL, node TEXT NOT NULL,"
        " uid INTEGER NOT NULL, PRIMARY KEY (task_id, node, uid))");
@@ -95,44 +64,17 @@ void TaskStore::open_schema() {
 }
 
 void TaskStore::retry_busy(const char* what, const std::function<void()>& attempt) {
-  const auto deadline = std::chrono::steady_clock::now() + kBusyDeadline;
-  thread_local std::mt19937 rng{std::random_device{}()};
-  for (int n = 1;; ++n) {
-    try {
-      attempt();
-      return;
-    } catch (const Busy& e) {
-      if (std::chrono::steady_clock::now() >= deadline)
-        throw std::runtime_error(std::string("sqlite: ") + what + ": database still busy after " +
-                                 std::to_string(kBusyDeadline.count()) + " s: " + e.what());
-      // Short, growing, jittered pauses: two processes retrying in step
-      // would otherwise collide again.
-      int ms = std::min(100, 2 * n);
-      std::this_thread::sleep_for(std::chrono::milliseconds(ms / 2 + rng() % (ms / 2 + 1)));
-    }
-  }
+  shared_sqlite::retry_busy(db_, what, attempt);
 }
+
+void TaskStore::exec(const char* sql) { shared_sqlite::exec(db_, sql); }
+
+void TaskStore::fail(const char* what) { shared_sqlite::fail(db_, what); }
 
 TaskStore::~TaskStore() {
   for (auto* s : {insert_task_, insert_ref_, select_task_, select_refs_, insert_inflight_, select_verdict_})
     sqlite3_finalize(s);
   sqlite3_close(db_);
-}
-
-void TaskStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
-    std::string msg = std::string("sqlite: ") + sql + ": " + (err ? err : "?");
-    sqlite3_free(err);
-    if (is_busy(rc)) throw Busy(msg);
-    throw std::runtime_error(msg);
-  }
-}
-
-void TaskStore::fail(const char* what) {
-  std::string msg = std::string("sqlite: ") + what + ": " + sqlite3_errmsg(db_);
-  if (is_busy(sqlite3_extended_errcode(db_))) throw Busy(msg);
-  throw std::runtime_error(msg);
 }
 
 void TaskStore::put(const std::string& task_id, const std::vector<NodeTaskRef>& refs,

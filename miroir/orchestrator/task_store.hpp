@@ -6,11 +6,7 @@
 // puts share one transaction (group commit): one sync for many tasks.
 //
 // Several orchestrator processes of one cluster open the same file (same
-// --data directory): WAL lets readers run beside the one writer, the busy
-// timeout waits for another process's write lock, and what SQLite reports
-// busy without waiting (WAL recovery, a snapshot gone stale, a journal mode
-// change racing another opener) is retried as a whole, up to kBusyDeadline.
-// A task put through one orchestrator is visible to every other one as soon
+// --data directory; shared_sqlite.hpp says how they share it). A task put through one orchestrator is visible to every other one as soon
 // as put() returned.
 //
 // Migrations add two tables to the same file:
@@ -39,9 +35,6 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 namespace miroir::orchestrator {
-
-// How long an operation keeps retrying while other processes hold the file.
-inline constexpr std::chrono::seconds kBusyDeadline{30};
 
 struct NodeTaskRef {
   std::string node;

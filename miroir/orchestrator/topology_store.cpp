@@ -8,16 +8,13 @@
 #include <stdexcept>
 #include <thread>
 
-#include "miroir/orchestrator/task_store.hpp"  // kBusyDeadline
+#include "miroir/orchestrator/shared_sqlite.hpp"
 
 namespace miroir::orchestrator {
 
 namespace {
-struct Busy : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-bool is_busy(int rc) { return (rc & 0xFF) == SQLITE_BUSY || (rc & 0xFF) == SQLITE_LOCKED; }
+using shared_sqlite::Busy;
+using shared_sqlite::is_busy;
 
 // A prepared statement finalized however the scope is left.
 class Stmt {
@@ -62,34 +59,10 @@ class Stmt {
 }  // namespace
 
 TopologyStore::TopologyStore(const std::string& dir) {
-  std::filesystem::create_directories(dir);
-  std::string path = (std::filesystem::path(dir) / "topology.sqlite").string();
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
-    sqlite3_close(db_);
-    throw std::runtime_error("cannot open " + path + ": " + msg);
-  }
-  sqlite3_busy_timeout(db_, 5000);
+  db_ = shared_sqlite::open(dir, "topology.sqlite");
   try {
     retry_busy("open", [&] {
-      std::string mode;
-      char* err = nullptr;
-      int rc = sqlite3_exec(
-          db_, "PRAGMA journal_mode=WAL",
-          [](void* out, int, char** values, char**) {
-            *static_cast<std::string*>(out) = values[0] ? values[0] : "";
-            return 0;
-          },
-          &mode, &err);
-      std::string msg = err ? err : "";
-      sqlite3_free(err);
-      if (rc != SQLITE_OK) {
-        if (is_busy(rc)) throw Busy("PRAGMA journal_mode=WAL: " + msg);
-        throw std::runtime_error("sqlite: PRAGMA journal_mode=WAL: " + msg);
-      }
-      if (mode != "wal") throw Busy("journal mode is still " + mode);
-      exec("PRAGMA synchronous=FULL");
+      shared_sqlite::use_wal(db_);
       exec("CREATE TABLE IF NOT EXISTS topology (id INTEGER PRIMARY KEY CHECK (id = 1),"
            " epoch INTEGER NOT NULL, state TEXT NOT NULL)");
       exec("CREATE TABLE IF NOT EXISTS migrations (id TEXT PRIMARY KEY, number INTEGER NOT NULL UNIQUE,"
@@ -106,38 +79,12 @@ TopologyStore::TopologyStore(const std::string& dir) {
 TopologyStore::~TopologyStore() { sqlite3_close(db_); }
 
 void TopologyStore::retry_busy(const char* what, const std::function<void()>& attempt) {
-  const auto deadline = std::chrono::steady_clock::now() + kBusyDeadline;
-  thread_local std::mt19937 rng{std::random_device{}()};
-  for (int n = 1;; ++n) {
-    try {
-      attempt();
-      return;
-    } catch (const Busy& e) {
-      if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      if (std::chrono::steady_clock::now() >= deadline)
-        throw std::runtime_error(std::string("sqlite: ") + what + ": database still busy after " +
-                                 std::to_string(kBusyDeadline.count()) + " s: " + e.what());
-      int ms = std::min(100, 2 * n);
-      std::this_thread::sleep_for(std::chrono::milliseconds(ms / 2 + rng() % (ms / 2 + 1)));
-    }
-  }
+  shared_sqlite::retry_busy(db_, what, attempt);
 }
 
-void TopologyStore::exec(const char* sql) {
-  char* err = nullptr;
-  if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
-    std::string msg = std::string("sqlite: ") + sql + ": " + (err ? err : "?");
-    sqlite3_free(err);
-    if (is_busy(rc)) throw Busy(msg);
-    throw std::runtime_error(msg);
-  }
-}
+void TopologyStore::exec(const char* sql) { shared_sqlite::exec(db_, sql); }
 
-void TopologyStore::fail(const char* what) {
-  std::string msg = std::string("sqlite: ") + what + ": " + sqlite3_errmsg(db_);
-  if (is_busy(sqlite3_extended_errcode(db_))) throw Busy(msg);
-  throw std::runtime_error(msg);
-}
+void TopologyStore::fail(const char* what) { shared_sqlite::fail(db_, what); }
 
 TopologyStore::Loaded TopologyStore::read_topology() {
   Stmt st(db_, "SELECT epoch, state FROM topology WHERE id = 1");

@@ -1,7 +1,6 @@
 // The shared, durable topology: DIR/topology.sqlite next to the task map,
 // SQLite in WAL mode with synchronous=FULL, opened by every orchestrator of
-// the cluster (same --data DIR), with the task map's busy handling (busy
-// timeout, then retries up to kBusyDeadline).
+// the cluster (same --data DIR), shared like the task map (shared_sqlite.hpp).
 //
 //   topology      one row: the epoch and the TopologyState (JSON). Every
 //                 change bumps the epoch; orchestrators poll it (EpochSync).
