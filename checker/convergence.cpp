@@ -17,17 +17,14 @@ class Convergence : public Checker {
  public:
   CheckResult check(const CheckContext& ctx) const override {
     CheckResult r;
-    const Op* inspect = last_ok(ctx.history.ops(), "inspect");
-    if (!inspect || !inspect->value.is_object()) {
+    const nlohmann::json* inspection = final_inspection(ctx.history.ops());
+    if (!inspection) {
       r.summary = "no inspection of the nodes in the history";
       return r;
     }
-    const auto& v = inspect->value;
+    const auto& v = *inspection;
     const auto& nodes = v.value("nodes", nlohmann::json::object());
-    std::map<uint32_t, std::set<std::string>> owners;
-    for (const auto& route : v.value("routes", nlohmann::json::array()))
-      for (const auto& o : route.value("owners", nlohmann::json::array()))
-        owners[route.value("shard", 0u)].insert(o.get<std::string>());
+    const auto owners = owners_by_shard(v);
     nlohmann::json differing = nlohmann::json::array();
     bool unknown = false;
     size_t compared = 0;

@@ -16,16 +16,13 @@ class Placement : public Checker {
  public:
   CheckResult check(const CheckContext& ctx) const override {
     CheckResult r;
-    const Op* inspect = last_ok(ctx.history.ops(), "inspect");
-    if (!inspect || !inspect->value.is_object()) {
+    const nlohmann::json* inspection = final_inspection(ctx.history.ops());
+    if (!inspection) {
       r.summary = "no inspection of the nodes in the history";
       return r;
     }
-    const auto& v = inspect->value;
-    std::map<uint32_t, std::set<std::string>> owners;  // shard -> owners in every group
-    for (const auto& route : v.value("routes", nlohmann::json::array()))
-      for (const auto& o : route.value("owners", nlohmann::json::array()))
-        owners[route.value("shard", 0u)].insert(o.get<std::string>());
+    const auto& v = *inspection;
+    auto owners = owners_by_shard(v);
     nlohmann::json misplaced = nlohmann::json::array(), unreachable = nlohmann::json::array();
     uint64_t misplaced_docs = 0, documents = 0;
     const nlohmann::json nodes = v.value("nodes", nlohmann::json::object());  // items() needs a living object

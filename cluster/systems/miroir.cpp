@@ -96,7 +96,9 @@ class Miroir : public System, public MigrationHooks {
       to.push_back("--bug");
       to.push_back(b);
     }
-    for (int i = 1; i <= cfg_.nodes; ++i) {
+    // Storage node i on host n<i>; spare hosts exist from the start (faults
+    // see them), their nodes start when add_node() asks.
+    for (int i = 1; i <= cfg_.nodes + spare_count(); ++i) {
       std::string name = "n" + std::to_string(i);
       const Host& host = net.add_host(name, i);
       ProcessSpec spec;
@@ -108,24 +110,7 @@ class Miroir : public System, public MigrationHooks {
       spec.netns_fd = host.netns_fd;
       spec.log_dir = run_dir / "nodes" / name;
       addresses_[name] = host.ip + ":" + std::to_string(kNodePort);
-      nodes_.push_back(name);
-      procs_[name] = std::make_unique<NodeProcess>(spec);
-    }
-    // Spare hosts exist from the start (faults see them), their nodes start
-    // when add_node() asks.
-    for (int i = cfg_.nodes + 1; i <= cfg_.nodes + spare_count(); ++i) {
-      std::string name = "n" + std::to_string(i);
-      const Host& host = net.add_host(name, i);
-      ProcessSpec spec;
-      spec.name = name;
-      spec.exe = bin / "miroir-node";
-      spec.args = {"--name", name, "--listen", host.ip + ":" + std::to_string(kNodePort),
-                   "--data", (run_dir / "nodes" / name / "data").string()};
-      spec.args.insert(spec.args.end(), node_bugs.begin(), node_bugs.end());
-      spec.netns_fd = host.netns_fd;
-      spec.log_dir = run_dir / "nodes" / name;
-      addresses_[name] = host.ip + ":" + std::to_string(kNodePort);
-      spares_.push_back(name);
+      (i <= cfg_.nodes ? nodes_ : spares_).push_back(name);
       procs_[name] = std::make_unique<NodeProcess>(spec);
     }
     // Every orchestrator opens the same task map, so a task created through
