@@ -468,6 +468,9 @@ TEST(MiroirAntiEntropy, FlagsAreChecked) {
   EXPECT_NE(start({"--anti-entropy", "maybe"}).find("--anti-entropy must be on or off"), std::string::npos);
   EXPECT_NE(start({"--anti-entropy-interval-s", "0"}).find("--anti-entropy-interval-s must be"), std::string::npos);
   EXPECT_NE(start({"--anti-entropy-interval-s", "6h"}).find("not \"6h\""), std::string::npos);
+  // 0 is a valid throttle ("none"), the lower bound a negative value is told.
+  EXPECT_NE(start({"--copy-pause-ms", "-1"}).find("--copy-pause-ms must be a whole number of milliseconds in 0..3600000"),
+            std::string::npos);
   Child help({binary("miroir-orchestrator"), "--help"}, dir / "help.log");
   EXPECT_EQ(help.wait(), 0);
   const auto usage = read_file(dir / "help.log");

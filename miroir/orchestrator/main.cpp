@@ -46,8 +46,8 @@ std::string usage() {
          "  --bug                positive control, repeatable: " + bugs + "\n";
 }
 
-// A positive whole number of milliseconds.
-std::chrono::milliseconds parse_ms(const std::string& flag, const std::string& text) {
+// A whole number of milliseconds, at least `min` (1 unless 0 means "none").
+std::chrono::milliseconds parse_ms(const std::string& flag, const std::string& text, long long min = 1) {
   size_t used = 0;
   long long v = 0;
   try {
@@ -55,9 +55,9 @@ std::chrono::milliseconds parse_ms(const std::string& flag, const std::string& t
   } catch (const std::exception&) {
     used = 0;
   }
-  if (used != text.size() || v <= 0 || v > 3600000)
-    throw miroir::UsageError("--" + flag + " must be a whole number of milliseconds in 1..3600000, not \"" +
-                             text + "\"");
+  if (used != text.size() || v < min || v > 3600000)
+    throw miroir::UsageError("--" + flag + " must be a whole number of milliseconds in " + std::to_string(min) +
+                             "..3600000, not \"" + text + "\"");
   return std::chrono::milliseconds(v);
 }
 
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
         throw miroir::UsageError("--copy-page-size must be a whole number in 1..10000, not \"" + *n + "\"");
       options.copy_page_size = static_cast<uint32_t>(v);
     }
-    if (auto ms = flags.get("copy-pause-ms")) options.copy_pause = parse_ms("copy-pause-ms", *ms);
+    if (auto ms = flags.get("copy-pause-ms")) options.copy_pause = parse_ms("copy-pause-ms", *ms, 0);
     if (auto ae = flags.get("anti-entropy")) {
       if (*ae != "on" && *ae != "off")
         throw miroir::UsageError("--anti-entropy must be on or off, not \"" + *ae + "\"");
