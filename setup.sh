@@ -12,6 +12,7 @@ packages=(
   nlohmann-json3-dev libgtest-dev libgmock-dev libxml2-dev
   libgraphviz-dev libxxhash-dev liblmdb-dev libsqlite3-dev uuid-dev libsimdjson-dev
   gnuplot-nox                    # the perf checker's plots
+  libfaketime                    # clock faults: preloaded into node processes
   chromium                       # tests: timeline.html of a 1,000,000-operation history opens
 )
 missing=()

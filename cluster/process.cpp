@@ -22,6 +22,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -247,6 +248,15 @@ struct NodeProcess::Impl {
       env_strings.push_back(k + "=" + v);
     }
     if (!spec_path) env_strings.insert(env_strings.begin(), "PATH=" + path);
+    if (!spec.clock_file.empty()) {
+      if (!std::filesystem::exists(spec.clock_file)) {
+        std::ofstream(spec.clock_file) << "+0\n";
+      }
+      env_strings.push_back(std::string("LD_PRELOAD=") + ECLAT_LIBFAKETIME);
+      env_strings.push_back("FAKETIME_TIMESTAMP_FILE=" + spec.clock_file.string());
+      env_strings.push_back("FAKETIME_NO_CACHE=1");  // an offset written now holds at once
+      env_strings.push_back("FAKETIME_DONT_FAKE_MONOTONIC=1");
+    }
     std::vector<const char*> envp;
     for (const auto& s : env_strings) envp.push_back(s.c_str());
     envp.push_back(nullptr);

@@ -21,6 +21,10 @@ struct ProcessSpec {
   int netns_fd = -1;                // -1: stay in the control namespace
   std::filesystem::path log_dir;    // created if missing
   std::vector<std::pair<std::string, std::string>> env;  // added to a clean environment
+  // When set, the process runs with libfaketime preloaded, reading its clock
+  // offset from this file at every call ("+0", "-2.5", ...; the clock faults
+  // write it). CLOCK_MONOTONIC is left alone: only wall-clock time moves.
+  std::filesystem::path clock_file;
 };
 
 class NodeProcess {

@@ -40,6 +40,10 @@ const std::map<std::string, std::string>& known_settings() {
       {"overwrites", "migration: also overwrite a few hot keys on the moving shards with versions (default false)"},
       {"hot-keys", "migration: number of hot keys overwritten (default 4)"},
       {"overwrites-for", "migration: seconds from the start during which hot keys are overwritten (default 0: the whole run)"},
+      {"targets", "process and clock faults: which nodes, one, minority, majority, all or primary (default one)"},
+      {"kill-targets", "kill fault: overrides targets"},
+      {"pause-targets", "pause fault: overrides targets"},
+      {"stop-targets", "stop fault: overrides targets"},
       {"migration-timeout", "migration: seconds the final phase waits for migrations to finish (default 120)"},
   };
   return keys;

@@ -12,7 +12,7 @@ class AddNode : public Fault {
   void validate(const TestConfig& cfg, const System& system) const override {
     require_migrations("add-node", cfg, system);
   }
-  nlohmann::json start(NemesisContext& ctx) override { return migration_hooks(ctx).add_node(); }
+  nlohmann::json start(NemesisContext& ctx, const nlohmann::json&) override { return migration_hooks(ctx).add_node(); }
   nlohmann::json stop(NemesisContext&) override { return {{"note", "membership changes are not undone"}}; }
   nlohmann::json heal(NemesisContext&) override { return nlohmann::json::object(); }
 };

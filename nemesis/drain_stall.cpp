@@ -21,7 +21,7 @@ class DrainStall : public Fault {
     stall_of(cfg);
   }
 
-  nlohmann::json start(NemesisContext& ctx) override {
+  nlohmann::json start(NemesisContext& ctx, const nlohmann::json&) override {
     const auto stall = stall_of(ctx.cfg);
     migration_hooks(ctx).set_drain_stall(stall);
     return {{"stall_s", stall.count() / 1000.0}, {"coordinator", migration_hooks(ctx).coordinator()}};

@@ -28,9 +28,7 @@ class FailWrites : public Fault {
     if (node == "new") require_migrations("fail-writes (fail-writes-node=new)", cfg, system);
   }
 
-  nlohmann::json start(NemesisContext& ctx) override {
-    const double p = ctx.cfg.settings.get_double("fail-writes-probability", 1, 0, 1);
-    const auto shards = shards_of(ctx.cfg);
+  nlohmann::json plan(NemesisContext& ctx) override {
     std::string target = ctx.cfg.settings.get_string("fail-writes-node", "random");
     if (target == "new") {
       target = ctx.system.migrations()->newest_node();
@@ -42,6 +40,14 @@ class FailWrites : public Fault {
       if (up.empty()) return {{"nodes", nlohmann::json::array()}, {"note", "no node running"}};
       target = up[std::uniform_int_distribution<size_t>(0, up.size() - 1)(ctx.rng)];
     }
+    return {{"nodes", {target}}};
+  }
+
+  nlohmann::json start(NemesisContext& ctx, const nlohmann::json& plan) override {
+    const double p = ctx.cfg.settings.get_double("fail-writes-probability", 1, 0, 1);
+    const auto shards = shards_of(ctx.cfg);
+    if (!plan.contains("nodes") || plan["nodes"].empty()) return plan;
+    const std::string target = plan["nodes"][0].get<std::string>();
     ctx.system.fail_writes(target, p, shards);
     failing_.push_back(target);
     nlohmann::json r = {{"nodes", {target}}, {"probability", p}};

@@ -33,7 +33,13 @@ class Fault {
   // Before the lab exists: BadInput when this fault cannot run with that
   // configuration or system (e.g. a hook the system does not offer).
   virtual void validate(const TestConfig&, const System&) const {}
-  virtual nlohmann::json start(NemesisContext& ctx) = 0;
+  // What start() will do, chosen now (targets drawn from ctx.rng) and written
+  // as JSON, e.g. {"nodes": ["n2"]} or {"grudge": {...}}. A replay passes the
+  // value recorded by the original run's start instead, so a fault reads its
+  // plan from the keys it writes into its own start value.
+  virtual nlohmann::json plan(NemesisContext&) { return nlohmann::json::object(); }
+  // Does it. Returns what exactly was done, including the plan's keys.
+  virtual nlohmann::json start(NemesisContext& ctx, const nlohmann::json& plan) = 0;
   virtual nlohmann::json stop(NemesisContext& ctx) = 0;
   // The final heal: undo everything this fault may have done, whatever state
   // the cluster is in (dead nodes included). Idempotent.

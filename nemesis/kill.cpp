@@ -1,67 +1,21 @@
-// kill: kill -9 a random storage node; stop() restarts it and waits until it
-// answers its health check again.
-#include <algorithm>
-#include <chrono>
-
-#include "cluster/systems/system.hpp"
-#include "core/log.hpp"
-#include "nemesis/fault.hpp"
+// kill: kill -9 the target nodes (one, a minority, a majority or all, see
+// nemesis/targets.hpp); stop() restarts them and waits until each answers
+// its health check again.
+#include "nemesis/process_fault.hpp"
 
 namespace eclat {
+
 namespace {
 
-std::chrono::milliseconds ready_timeout(const NemesisContext& ctx) {
-  return std::chrono::milliseconds(
-      static_cast<int64_t>(ctx.cfg.settings.get_double("ready-timeout", 20, 1, 3600) * 1000));
-}
-
-class Kill : public Fault {
+class Kill : public ProcessFault {
  public:
-  nlohmann::json start(NemesisContext& ctx) override {
-    std::vector<std::string> alive;
-    for (const auto& n : ctx.system.db_nodes())
-      if (ctx.system.process(n).running()) alive.push_back(n);
-    if (alive.empty()) return {{"nodes", nlohmann::json::array()}, {"note", "no node running"}};
-    std::string target = alive[std::uniform_int_distribution<size_t>(0, alive.size() - 1)(ctx.rng)];
-    ctx.system.process(target).kill();
-    killed_.push_back(target);
-    return {{"nodes", {target}}, {"signal", "SIGKILL"}};
-  }
+  Kill() : ProcessFault("kill") {}
 
-  nlohmann::json stop(NemesisContext& ctx) override {
-    nlohmann::json restarted = nlohmann::json::array();
-    for (const auto& n : killed_) {
-      restarted.push_back(restart(ctx, n));
-    }
-    killed_.clear();
-    return {{"restarted", restarted}};
-  }
-
-  nlohmann::json heal(NemesisContext& ctx) override {
-    killed_.clear();
-    nlohmann::json restarted = nlohmann::json::array();
-    for (const auto& n : ctx.system.db_nodes()) {
-      if (!ctx.system.process(n).running()) restarted.push_back(restart(ctx, n));
-    }
-    return {{"restarted", restarted}};
-  }
-
- private:
-  static nlohmann::json restart(NemesisContext& ctx, const std::string& node) {
-    nlohmann::json r = {{"node", node}};
-    try {
-      ctx.system.process(node).restart();
-      ctx.system.wait_ready(node, ready_timeout(ctx));
-      r["ready"] = true;
-    } catch (const std::exception& e) {
-      ECLAT_LOG(error, "nemesis") << "restart of " << node << " failed: " << e.what();
-      r["ready"] = false;
-      r["error"] = e.what();
-    }
-    return r;
-  }
-
-  std::vector<std::string> killed_;
+ protected:
+  void apply(NemesisContext& ctx, const std::string& node) override { ctx.system.process(node).kill(); }
+  nlohmann::json undo(NemesisContext& ctx, const std::string& node) override { return restart(ctx, node); }
+  bool needs_undo(NodeProcess& p) override { return !p.running(); }
+  void describe(nlohmann::json& r) const override { r["signal"] = "SIGKILL"; }
 };
 
 const bool registered = register_fault("kill", [] { return std::make_unique<Kill>(); });

@@ -15,7 +15,7 @@ class KillCoordinator : public Fault {
     require_migrations("kill-coordinator", cfg, system);
   }
 
-  nlohmann::json start(NemesisContext& ctx) override {
+  nlohmann::json start(NemesisContext& ctx, const nlohmann::json&) override {
     const std::string o = migration_hooks(ctx).coordinator();
     NodeProcess& p = ctx.system.process(o);
     if (!p.running()) return {{"nodes", nlohmann::json::array()}, {"note", o + " is not running"}};

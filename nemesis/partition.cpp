@@ -11,9 +11,14 @@ namespace {
 
 class Partition : public Fault {
  public:
-  nlohmann::json start(NemesisContext& ctx) override {
+  nlohmann::json plan(NemesisContext& ctx) override {
     auto hosts = ctx.net.hosts();
-    const Host* target = hosts[std::uniform_int_distribution<size_t>(0, hosts.size() - 1)(ctx.rng)];
+    return {{"isolated", hosts[std::uniform_int_distribution<size_t>(0, hosts.size() - 1)(ctx.rng)]->name}};
+  }
+
+  nlohmann::json start(NemesisContext& ctx, const nlohmann::json& plan) override {
+    auto hosts = ctx.net.hosts();
+    const Host* target = &ctx.net.host(plan.at("isolated").get<std::string>());
     nlohmann::json grudge = nlohmann::json::object();
     grudge[target->name] = nlohmann::json::array();
     for (const Host* h : hosts) {

@@ -15,7 +15,7 @@ class PartitionNewNode : public Fault {
     require_migrations("partition-new-node", cfg, system);
   }
 
-  nlohmann::json start(NemesisContext& ctx) override {
+  nlohmann::json start(NemesisContext& ctx, const nlohmann::json&) override {
     const std::string target = migration_hooks(ctx).newest_node();
     if (target.empty()) return {{"note", "no node was added yet"}};
     const Host& t = ctx.net.host(target);

@@ -70,7 +70,7 @@ void NemesisScheduler::loop() {
     }
     size_t i = order[next++];
     Fault& fault = *faults_[i];
-    record_nemesis_op(history_, "start-" + names_[i], [&] { return fault.start(ctx_); });
+    record_nemesis_op(history_, "start-" + names_[i], [&] { return fault.start(ctx_, fault.plan(ctx_)); });
     wait(duration_s_);  // stopped early or not, the fault is undone now
     record_nemesis_op(history_, "stop-" + names_[i], [&] { return fault.stop(ctx_); });
   }

@@ -209,7 +209,7 @@ void TriggerSchedule::fire(Trigger& t, const nlohmann::json& cause) {
   t.active = true;
   NemesisContext c{ctx_.net, ctx_.tc, ctx_.system, t.cfg, rng_};
   record_nemesis_op(history_, "start-" + t.fault, [&] {
-    nlohmann::json r = t.instance->start(c);
+    nlohmann::json r = t.instance->start(c, t.instance->plan(c));
     if (!r.is_object()) r = {{"result", r}};
     r["trigger"] = t.name;
     r["cause"] = cause;

@@ -98,6 +98,11 @@ class System {
   virtual void fail_writes(const std::string& node, double probability,
                            const std::vector<uint32_t>& shards = {});
 
+  // The node currently leading (etcd's leader), the target of "primary"
+  // faults; empty when the system has no leader or none is known now.
+  virtual bool has_primary() const { return false; }
+  virtual std::string primary() { return {}; }
+
   // Membership changes and migrations; null when the system has none.
   virtual MigrationHooks* migrations() { return nullptr; }
   const MigrationHooks* migrations() const { return const_cast<System*>(this)->migrations(); }
