@@ -24,6 +24,7 @@
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "nemesis/fault.hpp"
+#include "nemesis/heal_check.hpp"
 #include "nemesis/scheduler.hpp"
 #include "nemesis/triggers.hpp"
 #include "workloads/runner.hpp"
@@ -129,6 +130,7 @@ int test_command(const std::vector<std::string>& args) {
     progress.set_phase("heal");
     nemesis.heal_all();
     triggers.heal_all();
+    const nlohmann::json healed = record_nemesis_op(history, "check-healed", [&] { return check_healed(nctx); });
     progress.set_phase("quiesce");
     bool quiet = system->wait_quiescent(ms_setting(cfg, "quiesce-timeout", 60));
     progress.set_phase("final");
@@ -149,6 +151,7 @@ int test_command(const std::vector<std::string>& args) {
                       {"client_operations", ops},
                       {"operations_per_s", main_s > 0 ? ops / main_s : 0},
                       {"quiescent", quiet},
+                      {"healed", healed},
                       {"interrupted", g_interrupted.load()},
                       {"drop_mechanism", tc.capabilities().drop_mechanism},
                       {"total_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
@@ -156,6 +159,11 @@ int test_command(const std::vector<std::string>& args) {
       // A cluster that never drained may still apply writes: not a pass.
       results["valid"] = "unknown";
       results["error"] = "the cluster did not become quiescent after healing";
+    }
+    if (!healed.value("healed", false) && verdict_from_json(results["valid"]) == Verdict::valid) {
+      // The final read ran in a lab the faults still held: not a pass.
+      results["valid"] = "unknown";
+      results["error"] = "the lab was not fully healed: " + healed.dump();
     }
     if (g_interrupted.load()) results["valid"] = verdict_json(worst(verdict_from_json(results["valid"]), Verdict::unknown));
   } catch (const std::exception& e) {  // HarnessError, or anything unforeseen

@@ -44,6 +44,11 @@ const std::map<std::string, std::string>& known_settings() {
       {"kill-targets", "kill fault: overrides targets"},
       {"pause-targets", "pause fault: overrides targets"},
       {"stop-targets", "stop fault: overrides targets"},
+      {"clock-targets", "clock faults: overrides targets"},
+      {"clock-bump-ms", "clock-bump fault: the jump is drawn in plus or minus this many ms (default 262144)"},
+      {"clock-skew-ms", "clock-skew fault: each node's offset is drawn in plus or minus this many ms (default 5000)"},
+      {"clock-strobe-ms", "clock-strobe fault: the flipped offset is drawn in plus or minus this many ms (default 2000)"},
+      {"clock-strobe-period-ms", "clock-strobe fault: ms between two flips (default 10)"},
       {"migration-timeout", "migration: seconds the final phase waits for migrations to finish (default 120)"},
   };
   return keys;
@@ -109,6 +114,16 @@ bool Settings::get_bool(const std::string& key, bool def) const {
 std::string Settings::get_string(const std::string& key, const std::string& def) const {
   auto it = values_.find(key);
   return it == values_.end() ? def : it->second;
+}
+
+bool TestConfig::moves_clocks() const {
+  auto is_clock = [](const std::string& f) { return f.rfind("clock-", 0) == 0; };
+  for (const auto& f : nemesis)
+    if (is_clock(f)) return true;
+  for (const auto& t : triggers)
+    if (t.is_object() && t.contains("fault") && t["fault"].is_string() && is_clock(t["fault"].get<std::string>()))
+      return true;
+  return false;
 }
 
 nlohmann::json TestConfig::to_json() const {

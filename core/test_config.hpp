@@ -52,6 +52,9 @@ struct TestConfig {
   Settings settings;
 
   nlohmann::json to_json() const;
+  // True when a fault of the run (interval or trigger) moves clocks: node
+  // processes then run under libfaketime (ProcessSpec::clock_file).
+  bool moves_clocks() const;
 };
 
 // Parses `eclat test` arguments (after the word "test"). A --scenario file is

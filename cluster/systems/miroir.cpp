@@ -109,6 +109,7 @@ class Miroir : public System, public MigrationHooks {
       spec.args.insert(spec.args.end(), node_bugs.begin(), node_bugs.end());
       spec.netns_fd = host.netns_fd;
       spec.log_dir = run_dir / "nodes" / name;
+      if (cfg_.moves_clocks()) spec.clock_file = spec.log_dir / "clock";
       addresses_[name] = host.ip + ":" + std::to_string(kNodePort);
       (i <= cfg_.nodes ? nodes_ : spares_).push_back(name);
       procs_[name] = std::make_unique<NodeProcess>(spec);
@@ -154,6 +155,19 @@ class Miroir : public System, public MigrationHooks {
   }
 
   NodeProcess& process(const std::string& node) override { return *procs_.at(node); }
+
+  std::optional<std::chrono::system_clock::time_point> wall_clock(const std::string& node) override {
+    grpc::ClientContext ctx;
+    miroir::set_deadline(ctx, milliseconds(1000));
+    miroir::Empty req;
+    miroir::HealthReply rep;
+    auto channel = miroir::make_channel(addresses_.at(node));
+    grpc::Status st = node[0] == 'o' ? miroir::Orchestrator::NewStub(channel)->Health(&ctx, req, &rep)
+                                     : miroir::Node::NewStub(channel)->Health(&ctx, req, &rep);
+    if (!st.ok()) return std::nullopt;
+    return std::chrono::system_clock::time_point(
+        std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::nanoseconds(rep.wall_clock_ns())));
+  }
 
   void wait_ready(const std::string& node, milliseconds timeout) override {
     const auto start = std::chrono::steady_clock::now();

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,11 @@ class System {
   virtual bool can_fail_writes() const { return false; }
   virtual void fail_writes(const std::string& node, double probability,
                            const std::vector<uint32_t>& shards = {});
+
+  // The node's own wall clock as it reports it (clock faults check their
+  // effect with it); nullopt when the system cannot tell or the node does
+  // not answer.
+  virtual std::optional<std::chrono::system_clock::time_point> wall_clock(const std::string&) { return std::nullopt; }
 
   // The node currently leading (etcd's leader), the target of "primary"
   // faults; empty when the system has no leader or none is known now.

@@ -31,6 +31,9 @@ NodeService::NodeService(std::string name, Store& store, Worker& worker)
 grpc::Status NodeService::Health(grpc::ServerContext*, const Empty*, HealthReply* reply) {
   reply->set_name(name_);
   reply->set_role("node");
+  reply->set_wall_clock_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
   return grpc::Status::OK;
 }
 

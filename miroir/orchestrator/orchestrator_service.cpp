@@ -1,5 +1,7 @@
 #include "miroir/orchestrator/orchestrator_service.hpp"
 
+#include <chrono>
+
 #include "core/log.hpp"
 #include "miroir/common/grpc_options.hpp"
 
@@ -36,6 +38,9 @@ OrchestratorService::OrchestratorService(std::string name, ClusterConfig config,
 grpc::Status OrchestratorService::Health(grpc::ServerContext*, const Empty*, HealthReply* reply) {
   reply->set_name(name_);
   reply->set_role("orchestrator");
+  reply->set_wall_clock_ns(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count());
   return grpc::Status::OK;
 }
 
