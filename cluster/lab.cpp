@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <string>
 
 #include "core/errors.hpp"
@@ -109,6 +110,26 @@ void setup_child(int alive_r) {
     fail("mount /proc", errno);
 }
 
+// What stops an ordinary user from creating a user namespace, as far as the
+// usual switches tell: named in the error so the user knows what to change.
+std::string userns_hint() {
+  auto read = [](const char* path) {
+    std::ifstream in(path);
+    std::string v;
+    in >> v;
+    return v;
+  };
+  std::string hint;
+  if (read("/proc/sys/kernel/unprivileged_userns_clone") == "0")
+    hint += "; kernel.unprivileged_userns_clone is 0 (sysctl -w kernel.unprivileged_userns_clone=1)";
+  if (read("/proc/sys/user/max_user_namespaces") == "0")
+    hint += "; user.max_user_namespaces is 0 (sysctl -w user.max_user_namespaces=10000)";
+  if (read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1")
+    hint += "; AppArmor restricts unprivileged user namespaces (kernel.apparmor_restrict_unprivileged_userns=1)";
+  if (hint.empty()) hint = "; unprivileged user namespaces seem not allowed on this kernel";
+  return " (not root: Éclat needs unprivileged user namespaces, or run it as root" + hint + ")";
+}
+
 }  // namespace
 
 void enter() {
@@ -123,7 +144,7 @@ void enter() {
   if (::unshare(flags) != 0) {
     fail(std::string("unshare(") + (uid != 0 ? "CLONE_NEWUSER|" : "") +
              "CLONE_NEWNS|CLONE_NEWPID|CLONE_NEWNET)" +
-             (uid != 0 ? " (are unprivileged user namespaces allowed?)" : ""),
+             (uid != 0 ? userns_hint() : ""),
          errno);
   }
   if (uid != 0) {
