@@ -102,6 +102,10 @@ std::string fault_label(const std::string& fault, const nlohmann::json& value, c
       if (!nodes.empty()) label += " " + nodes;
     } else if (value.contains("node") && value["node"].is_string()) {
       label += " " + value["node"].get<std::string>();
+    } else if (value.contains("offsets_ms") && value["offsets_ms"].is_object()) {
+      std::string nodes;  // clock faults: which clocks moved
+      for (const auto& [n, _] : value["offsets_ms"].items()) nodes += (nodes.empty() ? "" : ",") + n;
+      if (!nodes.empty()) label += " " + nodes;
     }
   }
   if (!error.empty()) label += " (failed)";
