@@ -33,3 +33,10 @@ target_compile_definitions(eclat_migration_tests PRIVATE ECLAT_BINARY="$<TARGET_
                            ECLAT_SCENARIOS="${CMAKE_SOURCE_DIR}/tests/scenarios")
 add_dependencies(eclat_migration_tests eclat miroir-node miroir-orchestrator)
 gtest_discover_tests(eclat_migration_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
+
+# Every kind of fault in one run (issue 6, acceptance 2).
+add_executable(eclat_faults_run_tests eclat_faults_run_test.cpp)
+target_link_libraries(eclat_faults_run_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
+target_compile_definitions(eclat_faults_run_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
+add_dependencies(eclat_faults_run_tests eclat miroir-node miroir-orchestrator)
+gtest_discover_tests(eclat_faults_run_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
