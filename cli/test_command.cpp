@@ -116,6 +116,8 @@ int test_command(const std::vector<std::string>& args) {
     workload->prepare(*system);
     std::mt19937_64 rng(cfg.seed);
     NemesisContext nctx{net, tc, *system, cfg, rng};
+    // A fault the kernel cannot honour stops the run here, named.
+    for (const auto& f : cfg.nemesis) make_fault(f)->prepare(nctx);
     NemesisScheduler nemesis(cfg.nemesis, nctx, history);
     TriggerSchedule triggers(cfg, nctx, history);
     MainPhase phase{cfg.concurrency, cfg.rate, cfg.time_limit, cfg.seed};

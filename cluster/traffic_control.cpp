@@ -15,13 +15,21 @@
 #include <netlink/route/tc.h>
 #include <sched.h>
 
+extern "C" {
+#include <libnetfilter_queue/libnetfilter_queue.h>
+}
+
+#include <cstring>
+
 #include <exception>
 #include <map>
 #include <mutex>
 #include <optional>
 #include <thread>
 
+#include "cluster/host_netfilter.hpp"
 #include "cluster/netlink_util.hpp"
+#include "cluster/packet_delay.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 
@@ -117,6 +125,40 @@ int delete_u32(nl_sock* sk, int ifindex, uint16_t prio) {
   return rtnl_cls_delete(sk, c.get(), 0);
 }
 
+// Netfilter, in the probe's scratch namespace: what the packet faults fall
+// back to without netem.
+void probe_netfilter(KernelCapabilities& caps) {
+  auto works = [](const char* what, const std::string& cmds) {
+    try {
+      nft_here(cmds);
+      return true;
+    } catch (const std::exception& e) {
+      ECLAT_LOG(debug, "tc") << "probe " << what << ": " << e.what();
+      return false;
+    }
+  };
+  caps.nft = works("nft", "add table ip eclat_probe\nadd chain ip eclat_probe out { type filter hook output priority 0; }");
+  if (caps.nft) {
+    caps.nft_numgen = works("nft numgen", "add rule ip eclat_probe out ip daddr 198.18.1.9 numgen random mod 100 < 1 drop");
+    caps.nft_dup = works("nft dup", "add rule ip eclat_probe out ip daddr 198.18.1.9 dup to ip daddr");
+    caps.nft_reject = works("nft reject",
+                            "add rule ip eclat_probe out ip daddr 198.18.1.9 reject with icmp type host-unreachable");
+  }
+  try {
+    std::vector<std::string> argv = {"iptables", "-w", "-A"};
+    for (auto& a : DelayQueue::rule(9)) argv.push_back(a);
+    run_program_here(argv);
+    nfq_handle* h = nfq_open();
+    nfq_q_handle* q = h ? nfq_create_queue(h, 9, [](nfq_q_handle*, nfgenmsg*, nfq_data*, void*) { return 0; }, nullptr) : nullptr;
+    caps.nfqueue = q != nullptr;
+    if (!q) caps.nfqueue_error = std::string("cannot bind a netfilter queue: ") + std::strerror(errno);
+    if (q) nfq_destroy_queue(q);
+    if (h) nfq_close(h);
+  } catch (const std::exception& e) {
+    caps.nfqueue_error = e.what();
+  }
+}
+
 // Tries every mechanism in a throw-away network namespace on a scratch veth:
 // nothing of it survives the probing thread.
 KernelCapabilities probe() {
@@ -142,6 +184,7 @@ KernelCapabilities probe() {
         caps.netem = err >= 0;
         if (err < 0) ECLAT_LOG(debug, "tc") << "probe netem: " << nl_geterror(err);
       }
+      probe_netfilter(caps);
       int err = add_clsact(sk, a);
       if (err < 0) {
         ECLAT_LOG(warn, "tc") << "probe: clsact qdisc refused: " << nl_geterror(err);
@@ -183,11 +226,26 @@ KernelCapabilities probe_once() {
 
 }  // namespace
 
+std::string KernelCapabilities::mechanism_for(const std::string& kind) const {
+  if (kind == "reject") return nft_reject ? "nft-reject" : "";
+  if (netem) return "netem";  // delay, reorder, loss, duplicate: the kernel's own
+  if (kind == "delay" || kind == "reorder") return nfqueue ? "nfqueue" : "";
+  if (kind == "loss") return nft_numgen ? "nft-numgen" : "";
+  if (kind == "duplicate") return nft_dup ? "nft-dup" : "";
+  return "";
+}
+
 std::string KernelCapabilities::describe() const {
   auto yn = [](bool b) { return b ? "yes" : "no"; };
+  auto via = [this](const char* kind) {
+    std::string m = mechanism_for(kind);
+    return std::string(kind) + " via " + (m.empty() ? "NOTHING" : m);
+  };
   return std::string("kernel tc: netem=") + yn(netem) + " gact=" + yn(gact) + " mirred=" + yn(mirred) +
-         " u32=" + yn(u32) + "; silent drop via " +
-         (drop_mechanism.empty() ? std::string("NOTHING (no mechanism works)") : drop_mechanism);
+         " u32=" + yn(u32) + " nft=" + yn(nft) + " nfqueue=" + yn(nfqueue) + "; silent drop via " +
+         (drop_mechanism.empty() ? std::string("NOTHING (no mechanism works)") : drop_mechanism) + ", " +
+         via("delay") + ", " + via("reorder") + ", " + via("loss") + ", " + via("duplicate") + ", " + via("reject") +
+         (nfqueue ? "" : " (nfqueue: " + nfqueue_error + ")");
 }
 
 struct TrafficControl::Impl {

@@ -21,6 +21,16 @@ struct KernelCapabilities {
   bool mirred = false;  // action mirred (redirect)
   bool u32 = false;     // classifier u32
   std::string drop_mechanism;  // "gact" | "mirred-sink" | "" when none works
+  // Netfilter inside a host's namespace (the fallbacks where netem is missing).
+  bool nft = false;          // nftables tables and chains
+  bool nft_numgen = false;   // random numbers in rules (loss)
+  bool nft_dup = false;      // dup to (duplicate)
+  bool nft_reject = false;   // reject with icmp (reject)
+  bool nfqueue = false;      // iptables NFQUEUE target and a queue reader (delay, reorder)
+  std::string nfqueue_error;  // why not, when not
+  // The mechanism a packet fault uses: kind is "delay", "reorder", "loss",
+  // "duplicate" or "reject"; "" when the kernel offers none.
+  std::string mechanism_for(const std::string& kind) const;
   std::string describe() const;  // one line for the run log
 };
 

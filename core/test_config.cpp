@@ -49,6 +49,17 @@ const std::map<std::string, std::string>& known_settings() {
       {"clock-skew-ms", "clock-skew fault: each node's offset is drawn in plus or minus this many ms (default 5000)"},
       {"clock-strobe-ms", "clock-strobe fault: the flipped offset is drawn in plus or minus this many ms (default 2000)"},
       {"clock-strobe-period-ms", "clock-strobe fault: ms between two flips (default 10)"},
+      {"clog-swizzle-step", "clog-swizzle fault: seconds between two clogged nodes coming back (default 1)"},
+      {"delay-ms", "delay fault: ms added to what the target nodes send (default 100)"},
+      {"delay-jitter-ms", "delay fault: plus or minus this many ms, uniform (default 10)"},
+      {"reorder-ms", "reorder fault: each packet is held a random time up to this many ms (default 20)"},
+      {"loss-percent", "loss fault: percent of the packets the target nodes send that are dropped (default 20)"},
+      {"duplicate-percent", "duplicate fault: percent of the packets the target nodes send twice (default 20)"},
+      {"delay-targets", "delay fault: overrides targets"},
+      {"reorder-targets", "reorder fault: overrides targets"},
+      {"loss-targets", "loss fault: overrides targets"},
+      {"duplicate-targets", "duplicate fault: overrides targets"},
+      {"reject-targets", "reject fault: overrides targets"},
       {"migration-timeout", "migration: seconds the final phase waits for migrations to finish (default 120)"},
   };
   return keys;

@@ -33,6 +33,10 @@ class Fault {
   // Before the lab exists: BadInput when this fault cannot run with that
   // configuration or system (e.g. a hook the system does not offer).
   virtual void validate(const TestConfig&, const System&) const {}
+  // Once the lab and the kernel probe exist, before the run starts:
+  // HarnessError when this kernel cannot honour the fault (never a fault
+  // that silently does nothing).
+  virtual void prepare(NemesisContext&) {}
   // What start() will do, chosen now (targets drawn from ctx.rng) and written
   // as JSON, e.g. {"nodes": ["n2"]} or {"grudge": {...}}. A replay passes the
   // value recorded by the original run's start instead, so a fault reads its

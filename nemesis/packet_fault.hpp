@@ -1,0 +1,50 @@
+// The shape shared by the packet faults (delay, reorder, loss, duplicate):
+// what the target nodes send into the lab is shaped, by netem where the
+// kernel has it, else by the fallback the kernel probe found (NFQUEUE for
+// delay and reorder, nft rules for loss and duplicate). prepare() refuses a
+// fault the kernel cannot honour, naming what is missing, before the run
+// starts; every start value names the mechanism used. Targets:
+// --set <fault>-targets=SPEC, else targets (nemesis/targets.hpp).
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+
+#include "cluster/netem.hpp"
+#include "nemesis/fault.hpp"
+
+namespace eclat {
+
+class Host;
+
+class PacketFault : public Fault {
+ public:
+  explicit PacketFault(std::string name) : name_(std::move(name)) {}
+  ~PacketFault() override;
+
+  void validate(const TestConfig& cfg, const System&) const override;
+  void prepare(NemesisContext& ctx) override;
+  nlohmann::json plan(NemesisContext& ctx) override;
+  nlohmann::json start(NemesisContext& ctx, const nlohmann::json& plan) override;
+  nlohmann::json stop(NemesisContext& ctx) override;
+  nlohmann::json heal(NemesisContext& ctx) override;
+
+ protected:
+  // The shaping this fault asks for, from the settings (validated there too).
+  virtual NetemParams params(const TestConfig& cfg) const = 0;
+  // The fallback: shape / unshape one host (undo must be idempotent).
+  virtual void apply_fallback(NemesisContext& ctx, const Host& host, const NetemParams& p) = 0;
+  virtual void undo_fallback(NemesisContext& ctx, const Host& host) = 0;
+
+  const std::string name_;
+
+ private:
+  void undo(NemesisContext& ctx, const std::string& node);
+  std::string mechanism_;
+  std::vector<std::string> shaped_;
+};
+
+// From a plan: the parameters recorded by PacketFault::plan.
+NetemParams planned_params(const nlohmann::json& plan);
+
+}  // namespace eclat

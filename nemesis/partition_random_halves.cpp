@@ -1,0 +1,15 @@
+// partition-random-halves: the nodes shuffled, then cut in two halves that
+// cannot hear each other.
+#include "nemesis/grudge_fault.hpp"
+
+namespace eclat {
+namespace {
+
+const bool registered = register_fault("partition-random-halves", [] {
+  return std::make_unique<GrudgeFault>([](const std::vector<std::string>& nodes, std::mt19937_64& rng) {
+    return grudge::halves(shuffled(nodes, rng));
+  });
+});
+
+}  // namespace
+}  // namespace eclat
