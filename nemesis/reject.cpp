@@ -3,7 +3,8 @@
 // packet they send to them with an ICMP host-unreachable, so a connect()
 // either way fails at once (EHOSTUNREACH) instead of timing out, as when a
 // route is gone. The control process (the clients) keeps its links, as in
-// the partitions. nft rules in the node's namespace.
+// the partitions. nft rules in the node's namespace; the outgoing rule lets
+// ICMP pass, or the node's own "unreachable" answers would be rejected too.
 #include "cluster/host_netfilter.hpp"
 #include "cluster/network.hpp"
 #include "cluster/systems/system.hpp"
@@ -41,7 +42,8 @@ class Reject : public Fault {
              "add chain ip eclat_reject in { type filter hook input priority 0; }\n"
              "add chain ip eclat_reject out { type filter hook output priority 0; }\n"
              "add rule ip eclat_reject in ip saddr { " + peers + " } reject with icmp type host-unreachable\n"
-             "add rule ip eclat_reject out ip daddr { " + peers + " } reject with icmp type host-unreachable");
+             "add rule ip eclat_reject out ip daddr { " + peers +
+                 " } ip protocol != icmp reject with icmp type host-unreachable");
       rejecting_.push_back(n);
     }
     r["mechanism"] = "nft-reject";
