@@ -13,6 +13,7 @@ packages=(
   libgraphviz-dev libxxhash-dev liblmdb-dev libsqlite3-dev uuid-dev libsimdjson-dev
   gnuplot-nox                    # the perf checker's plots
   libfaketime                    # clock faults: preloaded into node processes
+  etcd-server etcd-client        # the etcd system under test (--system etcd)
   chromium                       # tests: timeline.html of a 1,000,000-operation history opens
 )
 missing=()

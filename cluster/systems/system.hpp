@@ -98,6 +98,10 @@ class System {
   virtual void fail_writes(const std::string& node, double probability,
                            const std::vector<uint32_t>& shards = {});
 
+  // Whether the client knows cas(key, [old new]) (the register workload
+  // adds cas operations when it does).
+  virtual bool can_cas() const { return false; }
+
   // The node currently leading (etcd's leader), the target of "primary"
   // faults; empty when the system has no leader or none is known now.
   virtual bool has_primary() const { return false; }
