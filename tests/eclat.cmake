@@ -33,3 +33,10 @@ target_compile_definitions(eclat_migration_tests PRIVATE ECLAT_BINARY="$<TARGET_
                            ECLAT_SCENARIOS="${CMAKE_SOURCE_DIR}/tests/scenarios")
 add_dependencies(eclat_migration_tests eclat miroir-node miroir-orchestrator)
 gtest_discover_tests(eclat_migration_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
+
+# etcd (Debian's etcd-server) under chaos: real etcd processes in the lab.
+add_executable(eclat_etcd_tests eclat_etcd_test.cpp)
+target_link_libraries(eclat_etcd_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
+target_compile_definitions(eclat_etcd_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
+add_dependencies(eclat_etcd_tests eclat)
+gtest_discover_tests(eclat_etcd_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE)
