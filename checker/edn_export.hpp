@@ -6,6 +6,9 @@
 // per-key operations) stays its own field: Jepsen's independent checkers
 // pack it into the value as [key value] instead, so a history meant for
 // Knossos per key needs that repacking (Éclat's reader takes :key as is).
+// Operations are written as they are, so `eclat check` of the export reads
+// back the very same history: a cas that lost its compare stays
+// {:type :ok, :f :cas, :value false} (Éclat's encoding; Jepsen writes :fail).
 #pragma once
 #include <ostream>
 #include <string>

@@ -9,8 +9,10 @@
 //                        null when absent
 //  write(key, v)      -> Put
 //  cas(key, [old new])-> Txn: if value(key) == old then put new; a compare
-//                        that found another value is fail (it changed
-//                        nothing, as in Jepsen's etcd test)
+//                        that found another value (or no key) is ok with
+//                        value false: it ran and changed nothing (Éclat's
+//                        encoding of a lost compare; Jepsen's etcd test
+//                        says :fail, which drops what the compare saw)
 //  add(e)             -> Put "set/<e>"
 //  read (no key)      -> Range over the prefix "set/": value = the elements
 // Reads are linearizable (etcd's default: a ReadIndex round through the
