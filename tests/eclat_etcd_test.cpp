@@ -16,7 +16,10 @@ using namespace e2e;
 
 namespace {
 
-std::vector<int> etcd_processes() {
+// etcd processes whose command line names `dir` (the run's data
+// directories are under it): installing etcd-server may also have started a
+// system etcd, which is none of the run's business.
+std::vector<int> etcd_processes(const fs::path& dir) {
   std::vector<int> out;
   for (const auto& e : fs::directory_iterator("/proc")) {
     std::string pid = e.path().filename();
@@ -24,15 +27,18 @@ std::vector<int> etcd_processes() {
     std::ifstream comm(e.path() / "comm");
     std::string name;
     std::getline(comm, name);
-    if (name == "etcd") out.push_back(std::stoi(pid));
+    if (name != "etcd") continue;
+    std::ifstream in(e.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(dir.string()) != std::string::npos) out.push_back(std::stoi(pid));
   }
   return out;
 }
 
-void expect_no_etcd_left() {
-  for (int i = 0; i < 50 && !etcd_processes().empty(); ++i)
+void expect_no_etcd_left(const fs::path& dir) {
+  for (int i = 0; i < 50 && !etcd_processes(dir).empty(); ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  EXPECT_TRUE(etcd_processes().empty()) << "etcd processes outlived the run";
+  EXPECT_TRUE(etcd_processes(dir).empty()) << "etcd processes outlived the run";
 }
 
 // Per fault name, how many starts hit a target.
@@ -89,7 +95,7 @@ TEST(EtcdRegister, LinearizableReadsStayLinearizableUnderKillsAndPartitions) {
   for (const char* f : {"kill", "partition", "kill-primary", "partition-primary"}) EXPECT_GE(faults[f], 1) << f;
   for (const char* n : {"nodes/n1/stderr.log", "nodes/n3/data"}) EXPECT_TRUE(fs::exists(run / n)) << n;
   expect_edn_round_trip(run, 0);
-  expect_no_etcd_left();
+  expect_no_etcd_left(dir);
   fs::remove_all(dir);
 }
 
@@ -113,7 +119,7 @@ TEST(EtcdRegister, SerializableReadsAreCaughtStaleUnderPartitionPrimary) {
   EXPECT_NE(text.find(" but the register held "), std::string::npos) << text;
   EXPECT_GE(faults_started(run / "history.jsonl")["partition-primary"], 1);
   expect_edn_round_trip(run, 1);
-  expect_no_etcd_left();
+  expect_no_etcd_left(dir);
   fs::remove_all(dir);
 }
 
@@ -131,7 +137,7 @@ TEST(EtcdSet, LosesNoAcknowledgedWriteUnderKillsAndPartitions) {
   EXPECT_GT(lost["acknowledged"].get<int>(), 3000);
   auto faults = faults_started(run / "history.jsonl");
   for (const char* f : {"kill", "partition", "kill-primary"}) EXPECT_GE(faults[f], 1) << f;
-  expect_no_etcd_left();
+  expect_no_etcd_left(dir);
   fs::remove_all(dir);
 }
 
