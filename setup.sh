@@ -14,6 +14,7 @@ packages=(
   gnuplot-nox                    # the perf checker's plots
   libfaketime                    # clock faults: preloaded into node processes
   libnftables-dev libnetfilter-queue-dev iptables  # packet faults without netem
+  etcd-server etcd-client        # the etcd system under test (--system etcd)
   chromium                       # tests: timeline.html of a 1,000,000-operation history opens
 )
 missing=()

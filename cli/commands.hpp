@@ -9,4 +9,5 @@ int test_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
 int cleanup_command(const std::vector<std::string>& args);
 int suite_command(const std::vector<std::string>& args);
+int export_command(const std::vector<std::string>& args);
 }  // namespace eclat

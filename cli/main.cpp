@@ -15,6 +15,7 @@ const char* kUsage =
     "commands:\n"
     "  test      run a chaos test in a private lab (eclat test --help)\n"
     "  check     re-check a stored run or history (eclat check --help)\n"
+    "  export    write a stored history as Jepsen EDN (eclat export --help)\n"
     "  suite     run scenario files and compare their verdicts (eclat suite --help)\n"
     "  cleanup   remove anything a crashed run could have left on this host\n"
     "\n"
@@ -34,6 +35,7 @@ int main(int argc, char** argv) {
     if (command == "check") return eclat::check_command(args);
     if (command == "cleanup") return eclat::cleanup_command(args);
     if (command == "suite") return eclat::suite_command(args);
+    if (command == "export") return eclat::export_command(args);
     fprintf(stderr, "eclat: unknown command \"%s\"\n%s", command.c_str(), kUsage);
     return eclat::kExitBadInput;
   } catch (const eclat::BadInput& e) {

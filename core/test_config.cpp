@@ -19,6 +19,8 @@ const std::map<std::string, std::string>& known_settings() {
       {"fail-writes-probability", "fail-writes fault: probability that the chosen node refuses a write (default 1)"},
       {"keys", "register: number of keys the operations are drawn from (default 5)"},
       {"values", "register: written values are drawn from 0..values-1 (default 5; small so that values repeat)"},
+      {"cas", "register: also compare-and-set operations (default: true on a system whose client has cas, etcd)"},
+      {"read-mode", "etcd: reads are linearizable (default) or serializable (served by the member alone, may be stale)"},
       {"read-fraction", "register: fraction of operations that are reads (default 0.5)"},
       {"nemesis-interval", "seconds between two faults (default 5)"},
       {"nemesis-duration", "seconds a fault stays on before it is healed (default 5)"},

@@ -40,3 +40,9 @@ target_link_libraries(eclat_faults_run_tests PRIVATE GTest::gtest_main nlohmann_
 target_compile_definitions(eclat_faults_run_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
 add_dependencies(eclat_faults_run_tests eclat miroir-node miroir-orchestrator)
 gtest_discover_tests(eclat_faults_run_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+# etcd (Debian's etcd-server) under chaos: real etcd processes in the lab.
+add_executable(eclat_etcd_tests eclat_etcd_test.cpp)
+target_link_libraries(eclat_etcd_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
+target_compile_definitions(eclat_etcd_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
+add_dependencies(eclat_etcd_tests eclat)
+gtest_discover_tests(eclat_etcd_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE)

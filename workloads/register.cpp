@@ -10,9 +10,15 @@
 // of a key stays bounded however long the run is.
 // After the heal every key is read once more: a write acknowledged and then
 // lost shows up as a stale final read.
+// On a system whose client knows compare-and-set (etcd), half of the
+// non-read operations are cas(k, [old new]) with old and new drawn like
+// written values (`--set cas=false` turns them off; asking for them on a
+// system without cas is refused).
 #include <atomic>
+#include <optional>
 
 #include "cluster/systems/system.hpp"
+#include "core/errors.hpp"
 #include "core/log.hpp"
 #include "workloads/runner.hpp"
 #include "workloads/workload.hpp"
@@ -27,7 +33,16 @@ class RegisterWorkload : public Workload {
   explicit RegisterWorkload(const TestConfig& cfg)
       : keys_(cfg.settings.get_int("keys", 5, 1, 1'000'000)),
         values_(cfg.settings.get_int("values", 5, 1, 1'000'000'000)),
-        read_fraction_(cfg.settings.get_double("read-fraction", 0.5, 0, 1)) {}
+        read_fraction_(cfg.settings.get_double("read-fraction", 0.5, 0, 1)) {
+    if (cfg.settings.has("cas")) settings_cas_ = cfg.settings.get_bool("cas", false);
+  }
+
+  void validate(const TestConfig& cfg, const System& system) const override {
+    if (cfg.settings.get_bool("cas", system.can_cas()) && !system.can_cas())
+      throw BadInput("setting cas=true: the " + cfg.system + " client has no compare-and-set");
+  }
+
+  void prepare(System& system) override { cas_ = settings_cas_.value_or(system.can_cas()); }
 
   Op next(int, std::mt19937_64& rng) override {
     const int64_t generation = ops_.fetch_add(1) / (kOpsPerKey * keys_);
@@ -39,6 +54,11 @@ class RegisterWorkload : public Workload {
     op.key = std::to_string(key);
     if (std::uniform_real_distribution<double>(0, 1)(rng) < read_fraction_) {
       op.f = "read";
+    } else if (cas_ && std::uniform_int_distribution<int>(0, 1)(rng) == 1) {
+      std::uniform_int_distribution<int64_t> value(0, values_ - 1);
+      op.f = "cas";
+      const int64_t from = value(rng);
+      op.value = nlohmann::json::array({from, value(rng)});
     } else {
       op.f = "write";
       op.value = std::uniform_int_distribution<int64_t>(0, values_ - 1)(rng);
@@ -67,6 +87,8 @@ class RegisterWorkload : public Workload {
  private:
   const int64_t keys_, values_;
   const double read_fraction_;
+  std::optional<bool> settings_cas_;  // --set cas, when given
+  bool cas_ = false;                  // decided in prepare(), from the system
   std::atomic<int64_t> ops_{0};
   std::atomic<int64_t> highest_key_{-1};
 };

@@ -103,6 +103,9 @@ class System {
   // effect with it); nullopt when the system cannot tell or the node does
   // not answer.
   virtual std::optional<std::chrono::system_clock::time_point> wall_clock(const std::string&) { return std::nullopt; }
+  // Whether the client knows cas(key, [old new]) (the register workload
+  // adds cas operations when it does).
+  virtual bool can_cas() const { return false; }
 
   // The node currently leading (etcd's leader), the target of "primary"
   // faults; empty when the system has no leader or none is known now.

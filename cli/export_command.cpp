@@ -1,0 +1,64 @@
+// eclat export RUN_DIR | HISTORY_FILE [--format edn] [--out FILE]: writes a
+// stored history in another format, for Jepsen's tools (Knossos, Elle) or
+// for `eclat check --format edn`. EDN is the one format written so far.
+#include <cstdio>
+#include <fstream>
+
+#include "checker/edn_export.hpp"
+#include "checker/linearizability/formats.hpp"
+#include "cli/commands.hpp"
+#include "cli/run_directory.hpp"
+#include "core/errors.hpp"
+
+namespace eclat {
+
+namespace {
+const char* kUsage =
+    "usage: eclat export RUN_DIR | HISTORY_FILE [--format edn] [--out FILE]\n"
+    "\n"
+    "Writes the history as Jepsen EDN, one operation map per line\n"
+    "({:index 0, :type :invoke, :process 3, :f :write, :key \"0\", :value 2, :time 1234}).\n"
+    "  --out FILE   where to write (default: history.edn beside the history)\n";
+}  // namespace
+
+int export_command(const std::vector<std::string>& args) {
+  std::string target, out, format = "edn";
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    auto value = [&](const char* what) -> const std::string& {
+      if (i + 1 >= args.size()) throw BadInput(a + " needs " + what);
+      return args[++i];
+    };
+    if (a == "--help" || a == "-h") {
+      printf("%s", kUsage);
+      return kExitValid;
+    } else if (a == "--format") {
+      format = value("a FORMAT (edn)");
+      if (format != "edn") throw BadInput("--format " + format + ": export writes edn only");
+    } else if (a == "--out") {
+      out = value("a FILE");
+    } else if (a.rfind("--", 0) == 0) {
+      throw BadInput("unknown flag \"" + a + "\" (see eclat export --help)");
+    } else if (target.empty()) {
+      target = a;
+    } else {
+      throw BadInput("export takes one RUN_DIR or HISTORY_FILE, got also \"" + a + "\"");
+    }
+  }
+  if (target.empty()) throw BadInput("export needs a RUN_DIR or HISTORY_FILE (see eclat export --help)");
+  const auto history_file = history_path_of(target);
+  const std::filesystem::path out_file = out.empty() ? history_file.parent_path() / "history.edn" : std::filesystem::path(out);
+  std::error_code ec;  // out_file need not exist yet: then they differ
+  if (std::filesystem::equivalent(history_file, out_file, ec))
+    throw BadInput("--out " + out_file.string() + " is the history being exported");
+  ReadResult r = lin::read_any_history(history_file);
+  std::ofstream o(out_file);
+  if (!o) throw BadInput("--out " + out_file.string() + ": cannot write");
+  write_edn_history(r.history, o);
+  o.close();
+  if (!o) throw HarnessError("writing " + out_file.string() + " failed");
+  printf("%zu operations written to %s\n", r.history.size(), out_file.string().c_str());
+  return kExitValid;
+}
+
+}  // namespace eclat
