@@ -14,6 +14,8 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  test      run a chaos test in a private lab (eclat test --help)\n"
+    "  replay    run a recorded run again: same seed, same faults at the same times\n"
+    "            (eclat replay --help)\n"
     "  check     re-check a stored run or history (eclat check --help)\n"
     "  suite     run scenario files and compare their verdicts (eclat suite --help)\n"
     "  cleanup   remove anything a crashed run could have left on this host\n"
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
     if (command == "check") return eclat::check_command(args);
     if (command == "cleanup") return eclat::cleanup_command(args);
     if (command == "suite") return eclat::suite_command(args);
+    if (command == "replay") return eclat::replay_command(args);
     fprintf(stderr, "eclat: unknown command \"%s\"\n%s", command.c_str(), kUsage);
     return eclat::kExitBadInput;
   } catch (const eclat::BadInput& e) {

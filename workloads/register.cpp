@@ -11,6 +11,7 @@
 // After the heal every key is read once more: a write acknowledged and then
 // lost shows up as a stale final read.
 #include <atomic>
+#include <vector>
 
 #include "cluster/systems/system.hpp"
 #include "core/log.hpp"
@@ -27,10 +28,15 @@ class RegisterWorkload : public Workload {
   explicit RegisterWorkload(const TestConfig& cfg)
       : keys_(cfg.settings.get_int("keys", 5, 1, 1'000'000)),
         values_(cfg.settings.get_int("values", 5, 1, 1'000'000'000)),
-        read_fraction_(cfg.settings.get_double("read-fraction", 0.5, 0, 1)) {}
+        read_fraction_(cfg.settings.get_double("read-fraction", 0.5, 0, 1)),
+        concurrency_(cfg.concurrency),
+        ops_(static_cast<size_t>(cfg.concurrency), 0) {}
 
-  Op next(int, std::mt19937_64& rng) override {
-    const int64_t generation = ops_.fetch_add(1) / (kOpsPerKey * keys_);
+  // Keys and values from the worker's own rng; the generation from the
+  // worker's own count (times concurrency: about the total so far), so that a
+  // worker's sequence depends only on the seed.
+  Op next(int worker, std::mt19937_64& rng) override {
+    const int64_t generation = ops_[static_cast<size_t>(worker)]++ * concurrency_ / (kOpsPerKey * keys_);
     const int64_t key = generation * keys_ + std::uniform_int_distribution<int64_t>(0, keys_ - 1)(rng);
     int64_t seen = highest_key_.load();
     while (key > seen && !highest_key_.compare_exchange_weak(seen, key)) {
@@ -67,7 +73,8 @@ class RegisterWorkload : public Workload {
  private:
   const int64_t keys_, values_;
   const double read_fraction_;
-  std::atomic<int64_t> ops_{0};
+  const int64_t concurrency_;
+  std::vector<int64_t> ops_;  // per worker
   std::atomic<int64_t> highest_key_{-1};
 };
 
