@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace eclat::gen {
 
@@ -10,30 +11,44 @@ std::mt19937_64 worker_rng(uint64_t seed, int w) { return std::mt19937_64(seed *
 std::vector<Simulated> simulate(Generator& gen, int threads, uint64_t seed,
                                 const std::function<Outcome(const Simulated&)>& complete, size_t max_ops) {
   std::vector<std::mt19937_64> rngs;
-  std::vector<double> free_at(threads, 0);
+  std::vector<double> free_at(threads, 0);  // when the thread next acts
   std::vector<int64_t> process(threads);
   std::vector<bool> done(threads, false);
+  std::vector<std::optional<Op>> outstanding(threads);  // completion due at free_at
   for (int w = 0; w < threads; ++w) {
     rngs.push_back(worker_rng(seed, w));
     process[w] = w;
   }
   std::vector<Simulated> out;
-  while (out.size() < max_ops) {
+  while (true) {
+    // The earliest event; at the same time completions come before asks
+    // (what completed by then is known), then the lower thread.
     int w = -1;
-    for (int i = 0; i < threads; ++i)
-      if (!done[i] && (w < 0 || free_at[i] < free_at[w])) w = i;
+    for (int i = 0; i < threads; ++i) {
+      if (done[i]) continue;
+      if (w < 0 || free_at[i] < free_at[w] ||
+          (free_at[i] == free_at[w] && outstanding[i] && !outstanding[w]))
+        w = i;
+    }
     if (w < 0 || std::isinf(free_at[w])) break;
     Context ctx{free_at[w], w, threads, process[w], &rngs[w]};
+    if (outstanding[w]) {
+      gen.update(ctx, *outstanding[w]);
+      if (outstanding[w]->type == OpType::info) process[w] += threads;
+      outstanding[w].reset();
+      continue;
+    }
+    if (out.size() >= max_ops) break;
     Next n = gen.op(ctx);
     if (n.kind == Next::exhausted) {
       done[w] = true;
       continue;
     }
     if (n.kind == Next::pending) {
-      // Blocked on another thread: after the next completion of anyone.
+      // Blocked: ask again when due, or after the next completion of anyone.
       double next = n.at;
       for (int i = 0; i < threads; ++i)
-        if (i != w && !done[i] && free_at[i] > ctx.now) next = std::min(next, free_at[i]);
+        if (i != w && outstanding[i]) next = std::min(next, free_at[i]);
       free_at[w] = next > ctx.now ? next : std::nextafter(ctx.now, INFINITY);
       continue;
     }
@@ -45,10 +60,8 @@ std::vector<Simulated> simulate(Generator& gen, int threads, uint64_t seed,
     Op done_op = n.operation;
     done_op.type = o.type;
     done_op.process = process[w];
-    ctx.now = s.completed;
-    gen.update(ctx, done_op);
+    outstanding[w] = done_op;
     free_at[w] = s.completed;
-    if (o.type == OpType::info) process[w] += threads;
   }
   return out;
 }

@@ -58,25 +58,22 @@ class TimeLimit : public Generator {
   TimeLimit(double s, GenPtr g) : limit_(s), g_(std::move(g)) {}
   Next op(const Context& ctx) override {
     if (std::isnan(deadline_)) deadline_ = ctx.now + limit_;
-    if (over_ || ctx.now >= deadline_) return over();
+    // Judged on each ask's own time (not a sticky flag): threads on their own
+    // clocks (virtual time) each reach the deadline at their own pace.
+    if (ctx.now >= deadline_) return Next::done();
     Next n = g_->op(ctx);
     if (n.kind == Next::exhausted) return n;
     if (n.kind == Next::pending) return Next::wait(std::min(n.at, deadline_));
-    if (n.at >= deadline_) return over();
+    if (n.at >= deadline_) return Next::done();
     return n;
   }
   void update(const Context& ctx, const Op& done) override { g_->update(ctx, done); }
   GenPtr clone() const override { return std::make_unique<TimeLimit>(limit_, g_->clone()); }
 
  private:
-  Next over() {
-    over_ = true;
-    return Next::done();
-  }
   const double limit_;
   GenPtr g_;
   double deadline_ = std::numeric_limits<double>::quiet_NaN();
-  bool over_ = false;
 };
 
 }  // namespace

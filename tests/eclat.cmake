@@ -5,6 +5,11 @@ add_executable(eclat_unit_tests eclat_history_test.cpp eclat_set_full_test.cpp e
 target_link_libraries(eclat_unit_tests PRIVATE eclat_all GTest::gtest_main)
 gtest_discover_tests(eclat_unit_tests DISCOVERY_TIMEOUT 30)
 
+# Generators in virtual time (milliseconds for the whole suite).
+add_executable(eclat_generator_tests generator_test.cpp)
+target_link_libraries(eclat_generator_tests PRIVATE eclat_all GTest::gtest_main)
+gtest_discover_tests(eclat_generator_tests DISCOVERY_TIMEOUT 30)
+
 add_executable(eclat_run_tests eclat_run_test.cpp)
 target_link_libraries(eclat_run_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
 target_compile_definitions(eclat_run_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
