@@ -71,7 +71,7 @@ gen::GenPtr replay_schedule(const ReplayPlan& plan) {
   std::vector<gen::Timed> ops;
   for (const auto& r : plan.faults) {
     const auto [action, fault] = gen::split_nemesis_f(r.f);
-    if (action == "heal" || !r.error.empty()) continue;
+    if (action == "heal" || !r.error.empty() || !r.note.empty()) continue;
     Op op = gen::nemesis_op(action, fault, action == "start" ? r.value : nlohmann::json());
     if (r.source != "nemesis") op.key = r.source;
     ops.push_back({r.t, std::move(op)});

@@ -24,8 +24,9 @@ struct ReplayPlan {
 ReplayPlan load_replay_plan(const std::filesystem::path& run_dir);
 
 // The recorded starts and stops at their offsets (a start's recorded value
-// is its plan; operations that failed and the final heals are left out: the
-// replay heals at its own end). Op::key names a trigger's instance.
+// is its plan; operations that failed, the stops made because the main phase
+// ended and the final heals are left out: the replay does those at its own
+// end). Op::key names a trigger's instance.
 gen::GenPtr replay_schedule(const ReplayPlan& plan);
 
 // "trigger N" -> the settings trigger N ran its fault with.

@@ -13,6 +13,7 @@ namespace eclat {
 nlohmann::json FaultRecord::to_json() const {
   nlohmann::json j = {{"t", std::round(t * 1e6) / 1e6}, {"f", f}, {"value", value}, {"source", source}};
   if (!error.empty()) j["error"] = error;
+  if (!note.empty()) j["note"] = note;
   return j;
 }
 
@@ -53,12 +54,14 @@ std::vector<FaultRecord> read_fault_log(const std::filesystem::path& path) {
       throw BadInput(where + ": \"f\" must be start-FAULT, stop-FAULT or heal-FAULT");
     if (j.contains("source") && !j["source"].is_string()) throw BadInput(where + ": \"source\" must be a string");
     if (j.contains("error") && !j["error"].is_string()) throw BadInput(where + ": \"error\" must be a string");
+    if (j.contains("note") && !j["note"].is_string()) throw BadInput(where + ": \"note\" must be a string");
     FaultRecord r;
     r.t = j["t"];
     r.f = j["f"];
     r.value = j.value("value", nlohmann::json());
     r.source = j.value("source", "nemesis");
     r.error = j.value("error", "");
+    r.note = j.value("note", "");
     if (r.source != "nemesis" && r.source.rfind("trigger ", 0) != 0)
       throw BadInput(where + ": \"source\" must be \"nemesis\" or \"trigger N\", not \"" + r.source + "\"");
     out.push_back(std::move(r));

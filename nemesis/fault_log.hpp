@@ -6,7 +6,9 @@
 // f: start-X / stop-X / heal-X; value: what the fault returned (a start's
 // value includes its plan's keys, fault.hpp); source: "nemesis" (the
 // interval schedule, or a replayed one) or "trigger N" (the scenario's Nth
-// trigger); "error" when the fault threw. Observations (the migration phase
+// trigger); "error" when the fault threw; "note": "end of the main phase"
+// on the stops made because the main phase ended (not part of the schedule:
+// a replay stops what is still on when its own main phase ends). Observations (the migration phase
 // events the triggers record) are not faults and are not written.
 #pragma once
 #include <chrono>
@@ -25,6 +27,7 @@ struct FaultRecord {
   nlohmann::json value;
   std::string source = "nemesis";
   std::string error;
+  std::string note;
 
   nlohmann::json to_json() const;
 };

@@ -7,7 +7,7 @@ namespace eclat {
 
 nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
                                  const std::function<nlohmann::json()>& action, FaultLog* log,
-                                 const std::string& source) {
+                                 const std::string& source, const std::string& note) {
   Op op;
   op.process = kNemesisProcess;
   op.f = f;
@@ -29,6 +29,7 @@ nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
     rec.value = op.value;
     rec.source = source;
     rec.error = op.error;
+    rec.note = note;
     log->write(rec);
   }
   return op.value;
@@ -66,7 +67,7 @@ NemesisScheduler::Instance& NemesisScheduler::instance(const std::string& fault,
 }
 
 // On the nemesis thread: one operation of the schedule, recorded.
-Op NemesisScheduler::execute(const Op& op) {
+Op NemesisScheduler::execute(const Op& op, const std::string& note) {
   const auto [action, fault] = gen::split_nemesis_f(op.f);
   Op done = op;
   done.type = OpType::info;
@@ -83,7 +84,7 @@ Op NemesisScheduler::execute(const Op& op) {
         in.source);
   } else if (action == "stop") {
     in.active = false;
-    done.value = record_nemesis_op(history_, op.f, [&] { return in.impl->stop(c); }, log_, in.source);
+    done.value = record_nemesis_op(history_, op.f, [&] { return in.impl->stop(c); }, log_, in.source, note);
   } else {
     done.value = record_nemesis_op(history_, op.f, [&] { return in.impl->heal(c); }, log_, in.source);
   }
@@ -107,7 +108,7 @@ void NemesisScheduler::stop() {
     if (!i->active) continue;
     Op op = gen::nemesis_op("stop", i->fault);
     if (i->source != "nemesis") op.key = i->source;
-    execute(op);
+    execute(op, kEndOfMainPhase);
   }
 }
 

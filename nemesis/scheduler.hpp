@@ -34,7 +34,10 @@ namespace eclat {
 // action) from `source`. Shared by the schedule and the triggers.
 nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
                                  const std::function<nlohmann::json()>& action, FaultLog* log = nullptr,
-                                 const std::string& source = "nemesis");
+                                 const std::string& source = "nemesis", const std::string& note = "");
+
+// The note on stops made because the main phase ended (faults.jsonl).
+inline constexpr const char* kEndOfMainPhase = "end of the main phase";
 
 class NemesisScheduler {
  public:
@@ -61,7 +64,7 @@ class NemesisScheduler {
     bool active = false;
   };
   Instance& instance(const std::string& fault, const std::string& source);
-  Op execute(const Op& op);
+  Op execute(const Op& op, const std::string& note = "");
 
   gen::GenPtr schedule_;
   std::vector<gen::FaultPackage> packages_;

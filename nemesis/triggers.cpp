@@ -280,7 +280,7 @@ void TriggerSchedule::stop() {
       r["trigger"] = t->name;
       r["cause"] = "end of the main phase";
       return r;
-    }, log_, t->source);
+    }, log_, t->source, kEndOfMainPhase);
   }
 }
 

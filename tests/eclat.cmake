@@ -16,6 +16,13 @@ target_compile_definitions(eclat_run_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:e
 add_dependencies(eclat_run_tests eclat)
 gtest_discover_tests(eclat_run_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
 
+# eclat replay: same client operations and fault schedule as the recorded run.
+add_executable(eclat_replay_tests eclat_replay_test.cpp)
+target_link_libraries(eclat_replay_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
+target_compile_definitions(eclat_replay_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
+add_dependencies(eclat_replay_tests eclat)
+gtest_discover_tests(eclat_replay_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 add_executable(eclat_suite_tests eclat_suite_test.cpp)
 target_link_libraries(eclat_suite_tests PRIVATE GTest::gtest_main PkgConfig::LIBXML2)
