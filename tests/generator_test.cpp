@@ -11,6 +11,8 @@
 #include "generator/driver.hpp"
 #include "generator/fault_package.hpp"
 #include "generator/simulate.hpp"
+#include "workloads/runner.hpp"
+#include "workloads/workload.hpp"
 
 using namespace eclat;
 using namespace eclat::gen;
@@ -309,4 +311,37 @@ TEST(GeneratorDriver, StopsWhenAskedEvenIfTheGeneratorWouldGoOn) {
           return d;
         });
   EXPECT_EQ(n, 5);
+}
+
+// The workloads' own client generators: same seed, same operations per
+// worker, however the workers interleave (what eclat replay relies on).
+TEST(GeneratorDeterminism, WorkloadsGiveEachWorkerTheSameOperationsForASeed) {
+  for (const char* name : {"set", "register"}) {
+    TestConfig cfg;
+    cfg.workload = name;
+    cfg.concurrency = 5;
+    MainPhase phase{5, 200, 20, 99};
+    auto run = [&](double skew) {
+      auto w = make_workload(cfg);
+      auto g = w->generator(phase);
+      auto ops = simulate(*g, phase.concurrency, phase.seed,
+                          [&](const Simulated& s) { return ok_after(0.001 + skew * s.thread); });
+      std::map<int, std::vector<std::string>> per;
+      for (const auto& s : ops) per[s.thread].push_back(s.op.f + " " + s.op.key.value_or("") + " " + s.op.value.dump());
+      return per;
+    };
+    auto a = run(0), b = run(0.004);
+    std::set<std::string> values;
+    for (int w = 0; w < phase.concurrency; ++w) {
+      const size_t n = std::min(a[w].size(), b[w].size());
+      ASSERT_GT(n, 100u) << name;
+      for (size_t i = 0; i < n; ++i) ASSERT_EQ(a[w][i], b[w][i]) << name << " worker " << w << " op " << i;
+      for (const auto& op : a[w]) values.insert(op);
+    }
+    if (std::string(name) == "set") {
+      size_t total = 0;
+      for (const auto& [_, v] : a) total += v.size();
+      EXPECT_EQ(values.size(), total) << "set elements must be unique across workers";
+    }
+  }
 }
