@@ -3,7 +3,9 @@
 //
 // Sources
 //   once(op)             one operation, due at once
-//   from_fn(f)           f(ctx) on every ask, forever (f draws from ctx.rng)
+//   from_fn(f)           f(ctx) on every ask, forever (f draws from ctx.rng;
+//                        clones share f, so keep per-thread state by
+//                        ctx.thread, as Workload::next does)
 //   at_times(list)       operations at fixed offsets since the epoch, in order
 //                        (a recorded schedule: eclat replay)
 // Timing

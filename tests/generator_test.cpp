@@ -26,14 +26,15 @@ Op make(const std::string& f, nlohmann::json v = nullptr) {
   return op;
 }
 
-// A source of f with values 0, 1, 2... per copy.
+// A source of f with values 0, 1, 2... (clones share the count: from_fn's
+// state lives in its function).
 GenPtr counter(const std::string& f) {
   auto n = std::make_shared<int64_t>(0);
   return from_fn([f, n](const Context&) { return make(f, (*n)++); });
 }
 
-// Counting from scratch in each copy (from_fn's state is shared by clones,
-// so each thread's copy gets its own through the thread number).
+// thread + 10 * i: a count per thread, kept by thread number since clones
+// of from_fn share its function's state.
 GenPtr per_thread_counter() {
   auto n = std::make_shared<std::map<int, int64_t>>();
   return from_fn([n](const Context& c) { return make("add", c.thread + 10 * (*n)[c.thread]++); });
