@@ -72,6 +72,20 @@ TEST(EclatReplay, ReplayRepeatsTheClientOperationsAndTheFaultSchedule) {
   EXPECT_EQ(read_json(replay / "scenario.json")["seed"], 4242);
   EXPECT_EQ(read_json(replay / "results.json")["run"]["replay_of"], fs::canonical(orig).string());
 
+  // Jepsen's process rule: a worker that got an info goes on as process +
+  // concurrency, and set elements are worker + concurrency * i, so an add's
+  // value and its process agree modulo the concurrency.
+  size_t adds = 0, moved = 0;
+  for (const auto& op : jsonl(orig / "history.jsonl")) {
+    if (op["type"] != "invoke" || op["f"] != "add") continue;
+    ++adds;
+    const int64_t p = op["process"].get<int64_t>();
+    moved += p >= concurrency;
+    ASSERT_EQ(op["value"].get<int64_t>() % concurrency, p % concurrency) << op;
+  }
+  EXPECT_GT(adds, 1000u);
+  EXPECT_GT(moved, 0u) << "no worker ever went on under a new process (no info?)";
+
   // Client operations: per worker, the common prefix is the whole common
   // length (the counts differ a little: an op that times out takes longer).
   auto a = client_sequences(orig / "history.jsonl", concurrency);
