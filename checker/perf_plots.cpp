@@ -19,6 +19,7 @@
 
 #include "checker/checker.hpp"
 #include "checker/report_ops.hpp"
+#include "generator/fault_package.hpp"
 
 namespace eclat {
 namespace {
@@ -34,20 +35,19 @@ constexpr std::chrono::seconds kGnuplotTimeout{120};
 
 const char* kOutcomeColour[] = {"#1f77b4", "#d62728", "#ff7f0e"};  // ok, fail, info
 
-// Fault shades: known kinds keep their colour from run to run, others take the
-// next free one in order of appearance. None is blue, red or orange (outcomes).
+// Fault shades: a kind with a colour in its fault package (generator/
+// fault_package.hpp) keeps it from run to run, others take the next palette
+// colour not in use, in order of appearance. None is blue, red or orange
+// (outcomes).
 std::string fault_colour(const std::string& fault, std::map<std::string, std::string>& assigned) {
-  static const std::map<std::string, std::string> known = {{"kill", "#9467bd"}, {"partition", "#2ca02c"}};
   static const char* palette[] = {"#8c564b", "#e377c2", "#bcbd22", "#17becf", "#7f7f7f"};
   auto it = assigned.find(fault);
   if (it != assigned.end()) return it->second;
-  std::string c;
-  if (known.count(fault)) {
-    c = known.at(fault);
-  } else {
+  std::string c = gen::fault_colour(fault);
+  if (c.empty()) {
     size_t others = 0;
     for (const auto& [f, _] : assigned)
-      if (!known.count(f)) ++others;
+      if (gen::fault_colour(f).empty()) ++others;
     c = palette[others % (sizeof palette / sizeof *palette)];
   }
   assigned[fault] = c;

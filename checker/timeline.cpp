@@ -18,6 +18,7 @@
 
 #include "checker/checker.hpp"
 #include "checker/report_ops.hpp"
+#include "generator/fault_package.hpp"
 
 namespace eclat {
 namespace {
@@ -194,7 +195,14 @@ class Timeline : public Checker {
       append_int(data, fi.end / 1000);
       data += fi.open ? ",\"open\":true}" : ",\"open\":false}";
     }
-    data += "],\"orphans\":[" + orphans + "]";
+    data += "],\"fcol\":{";  // the fault packages' colours
+    for (size_t i = 0; i < gen::fault_colours().size(); ++i) {
+      if (i) data += ',';
+      append_string(data, gen::fault_colours()[i].first);
+      data += ':';
+      append_string(data, gen::fault_colours()[i].second);
+    }
+    data += "},\"orphans\":[" + orphans + "]";
     auto column_ = [&](const char* key, const std::string& values) {
       data += ",\"";
       data += key;
@@ -282,7 +290,7 @@ const char* const kPageScript = R"JS(
   const OUT = ["ok", "fail", "info", "pending"];
   const OCOL = ["#6db6fe", "#f77fa5", "#ffaa26", "#c8c8c8"];
   const OEDGE = ["#3a86c8", "#c8466e", "#c97c00", "#8a8a8a"];
-  const FCOL = { kill: "#9467bd", partition: "#2ca02c" };
+  const FCOL = Object.assign({}, D.fcol);
   const PALETTE = ["#8c564b", "#e377c2", "#bcbd22", "#17becf", "#7f7f7f"];
   let np = 0;
   for (const f of D.faults) if (!FCOL[f.f]) FCOL[f.f] = PALETTE[np++ % PALETTE.length];

@@ -5,7 +5,12 @@
 #include <vector>
 
 namespace eclat {
+struct TestConfig;
+struct ReplayPlan;
 int test_command(const std::vector<std::string>& args);
+// The run itself, from a parsed configuration; with a plan, a replay of it.
+int run_test(TestConfig cfg, const ReplayPlan* replay);
+int replay_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
 int cleanup_command(const std::vector<std::string>& args);
 int suite_command(const std::vector<std::string>& args);

@@ -14,6 +14,8 @@ const char* kUsage =
     "\n"
     "commands:\n"
     "  test      run a chaos test in a private lab (eclat test --help)\n"
+    "  replay    run a recorded run again: same seed, same faults at the same times\n"
+    "            (eclat replay --help)\n"
     "  check     re-check a stored run or history (eclat check --help)\n"
     "  export    write a stored history as Jepsen EDN (eclat export --help)\n"
     "  suite     run scenario files and compare their verdicts (eclat suite --help)\n"
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
     if (command == "cleanup") return eclat::cleanup_command(args);
     if (command == "suite") return eclat::suite_command(args);
     if (command == "export") return eclat::export_command(args);
+    if (command == "replay") return eclat::replay_command(args);
     fprintf(stderr, "eclat: unknown command \"%s\"\n%s", command.c_str(), kUsage);
     return eclat::kExitBadInput;
   } catch (const eclat::BadInput& e) {

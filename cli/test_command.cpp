@@ -14,6 +14,7 @@
 
 #include "checker/checker.hpp"
 #include "cli/commands.hpp"
+#include "cli/replay_plan.hpp"
 #include "cli/progress.hpp"
 #include "cli/run_directory.hpp"
 #include "cli/summary.hpp"
@@ -23,8 +24,10 @@
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "generator/clock.hpp"
 #include "nemesis/fault.hpp"
 #include "nemesis/heal_check.hpp"
+#include "nemesis/fault_log.hpp"
 #include "nemesis/scheduler.hpp"
 #include "nemesis/triggers.hpp"
 #include "workloads/runner.hpp"
@@ -77,8 +80,11 @@ int test_command(const std::vector<std::string>& args) {
       return kExitValid;
     }
   }
+  return run_test(parse_test_args(args), nullptr);
+}
+
+int run_test(TestConfig cfg, const ReplayPlan* replay) {
   // 1. Everything the user gave is checked before anything exists.
-  TestConfig cfg = parse_test_args(args);
   auto system = make_system(cfg);
   auto workload = make_workload(cfg);
   for (const auto& f : cfg.nemesis) make_fault(f)->validate(cfg, *system);
@@ -99,7 +105,10 @@ int test_command(const std::vector<std::string>& args) {
   const auto run_dir = create_run_directory(cfg.results, cfg.name);
   log::to_file((run_dir / "eclat.log").string());
   write_json(run_dir / "scenario.json", cfg.to_json());
-  ECLAT_LOG(info, "eclat") << "run " << run_dir.string() << " seed " << cfg.seed;
+  if (replay)
+    write_json(run_dir / "replay.json", {{"replay_of", replay->of.string()}, {"faults", replay->faults.size()}});
+  ECLAT_LOG(info, "eclat") << "run " << run_dir.string() << " seed " << cfg.seed
+                           << (replay ? " replaying " + replay->of.string() : "");
 
   nlohmann::json results;
   try {
@@ -118,19 +127,26 @@ int test_command(const std::vector<std::string>& args) {
     NemesisContext nctx{net, tc, *system, cfg, rng};
     // A fault the kernel cannot honour stops the run here, named.
     for (const auto& f : cfg.nemesis) make_fault(f)->prepare(nctx);
-    NemesisScheduler nemesis(cfg.nemesis, nctx, history);
-    TriggerSchedule triggers(cfg, nctx, history);
-    MainPhase phase{cfg.concurrency, cfg.rate, cfg.time_limit, cfg.seed};
     const auto main_start = std::chrono::steady_clock::now();
+    gen::SteadyClock clock(main_start);
+    FaultLog fault_log(run_dir / "faults.jsonl", main_start);
+    // A replay plays the recorded faults instead of the random schedule and
+    // the triggers (which still watch and record migration phases).
+    std::unique_ptr<NemesisScheduler> nemesis =
+        replay ? std::make_unique<NemesisScheduler>(replay_schedule(*replay), replay_instance_settings(cfg, *replay),
+                                                    nctx, history, &fault_log)
+               : std::make_unique<NemesisScheduler>(cfg.nemesis, nctx, history, &fault_log);
+    TriggerSchedule triggers(cfg, nctx, history, &fault_log, replay == nullptr);
+    MainPhase phase{cfg.concurrency, cfg.rate, cfg.time_limit, cfg.seed};
     progress.set_phase("main");
-    nemesis.start();
+    nemesis->start(clock);
     triggers.start();
-    run_main_phase(phase, *workload, *system, recorder, g_interrupted);
+    run_main_phase(phase, *workload, *system, recorder, g_interrupted, clock);
     triggers.stop();
-    nemesis.stop();
+    nemesis->stop();
     const double main_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - main_start).count();
     progress.set_phase("heal");
-    nemesis.heal_all();
+    nemesis->heal_all();
     triggers.heal_all();
     const nlohmann::json healed = record_nemesis_op(history, "check-healed", [&] { return check_healed(nctx); });
     progress.set_phase("quiesce");
@@ -157,6 +173,7 @@ int test_command(const std::vector<std::string>& args) {
                       {"interrupted", g_interrupted.load()},
                       {"drop_mechanism", tc.capabilities().drop_mechanism},
                       {"total_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
+    if (replay) results["run"]["replay_of"] = replay->of.string();
     if (!quiet && verdict_from_json(results["valid"]) == Verdict::valid) {
       // A cluster that never drained may still apply writes: not a pass.
       results["valid"] = "unknown";

@@ -1,6 +1,7 @@
 #include "core/test_config.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -255,11 +256,40 @@ void check_expected(const std::string& v, const std::string& what) {
 
 }  // namespace
 
+static nlohmann::json read_scenario_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw BadInput(what + " " + path + ": cannot read the file");
+  try {
+    return nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    throw BadInput(what + " " + path + ": not valid JSON: " + e.what());
+  }
+}
+
 void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string& where) {
   if (!s.is_object()) throw BadInput(where + ": a scenario must be a JSON object");
+  // "scenario": a base scenario (path relative to this file), applied first
+  // so that this file's keys override it, as flags override --scenario.
+  if (s.contains("scenario")) {
+    static thread_local int depth = 0;
+    if (depth >= 8) throw BadInput(where + ": \"scenario\": included more than 8 deep (a cycle?)");
+    const std::string base = scalar_text(s["scenario"], where + ": \"scenario\"");
+    std::filesystem::path p(base);
+    if (p.is_relative()) p = std::filesystem::path(where).parent_path() / p;
+    nlohmann::json included = read_scenario_file(p.string(), where + ": \"scenario\"");
+    ++depth;
+    try {
+      apply_scenario(cfg, included, p.string());
+    } catch (...) {
+      --depth;
+      throw;
+    }
+    --depth;
+  }
   for (const auto& [key, v] : s.items()) {
     const std::string what = where + ": \"" + key + "\"";
-    if (key == "name") cfg.name = scalar_text(v, what);
+    if (key == "scenario") continue;  // applied first
+    else if (key == "name") cfg.name = scalar_text(v, what);
     else if (key == "system") cfg.system = scalar_text(v, what);
     else if (key == "workload") cfg.workload = scalar_text(v, what);
     else if (key == "nemesis") cfg.nemesis = list_value(v, what);
@@ -276,7 +306,7 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
     else if (key == "seed") { cfg.seed = parse_seed(what, scalar_text(v, what)); cfg.seed_given = true; }
     else if (key == "results") cfg.results = scalar_text(v, what);
     else if (key == "bug") cfg.bugs = list_value(v, what);
-    else if (key == "checkers") cfg.checkers = list_value(v, what);
+    else if (key == "checkers" || key == "checker") cfg.checkers = list_value(v, what);
     else if (key == "expected") { cfg.expected = scalar_text(v, what); check_expected(*cfg.expected, what); }
     else if (key == "set") {
       if (!v.is_object()) throw BadInput(what + ": expected an object of KEY: VALUE");
@@ -302,15 +332,7 @@ TestConfig parse_test_args(const std::vector<std::string>& args) {
     if (args[i] == "--scenario") {
       if (i + 1 >= args.size()) throw BadInput("--scenario needs a FILE");
       const std::string path = args[i + 1];
-      std::ifstream in(path);
-      if (!in) throw BadInput("--scenario " + path + ": cannot read the file");
-      nlohmann::json j;
-      try {
-        j = nlohmann::json::parse(in);
-      } catch (const std::exception& e) {
-        throw BadInput("--scenario " + path + ": not valid JSON: " + e.what());
-      }
-      apply_scenario(cfg, j, path);
+      apply_scenario(cfg, read_scenario_file(path, "--scenario"), path);
     }
   }
   for (size_t i = 0; i < args.size(); ++i) {
@@ -375,6 +397,8 @@ std::string test_usage() {
       "Defaults: --system miroir --workload set --nemesis kill,partition --nodes 3\n"
       "          --time-limit 30 --concurrency 10 --rate 500 --results results\n"
       "Exit: 0 valid, 1 invalid, 2 unknown, 3 bad input, 4 harness failure.\n"
+      "Every flag is also a scenario key of the same name (\"checker\" or \"checkers\";\n"
+      "\"scenario\": a base scenario file; \"set\": {KEY: VALUE}).\n"
       "\nSettings (--set KEY=VALUE, or \"set\": {...} in a scenario):\n";
   for (const auto& [k, d] : known_settings()) s += "  " + k + ": " + d + "\n";
   return s;

@@ -61,7 +61,8 @@ struct TestConfig {
 // read first and flags override it. Throws BadInput naming the flag or key.
 TestConfig parse_test_args(const std::vector<std::string>& args);
 
-// Applies a scenario JSON object onto cfg; `where` names the file in messages.
+// Applies a scenario JSON object onto cfg; `where` names the file in messages
+// (and is the base of a relative "scenario" include).
 void apply_scenario(TestConfig& cfg, const nlohmann::json& scenario, const std::string& where);
 
 // Range and shape checks common to every system (node count, rates...).

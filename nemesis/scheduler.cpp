@@ -1,50 +1,19 @@
 #include "nemesis/scheduler.hpp"
 
-#include <algorithm>
-#include <chrono>
-#include <numeric>
-
 #include "core/log.hpp"
+#include "generator/driver.hpp"
 
 namespace eclat {
 
-NemesisScheduler::NemesisScheduler(std::vector<std::string> faults, NemesisContext ctx,
-                                   HistoryWriter& history)
-    : names_(std::move(faults)),
-      ctx_(ctx),
-      history_(history),
-      interval_s_(ctx.cfg.settings.get_double("nemesis-interval", 5, 0.1, 86400)),
-      duration_s_(ctx.cfg.settings.get_double("nemesis-duration", 5, 0.1, 86400)) {
-  for (const auto& n : names_) faults_.push_back(make_fault(n));
-}
-
-NemesisScheduler::~NemesisScheduler() { stop(); }
-
-void NemesisScheduler::start() {
-  if (faults_.empty()) return;
-  thread_ = std::thread([this] { loop(); });
-}
-
-void NemesisScheduler::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  cv_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-bool NemesisScheduler::wait(double seconds) {
-  std::unique_lock lock(mu_);
-  return !cv_.wait_for(lock, std::chrono::duration<double>(seconds), [this] { return stopping_; });
-}
-
 nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
-                                 const std::function<nlohmann::json()>& action) {
+                                 const std::function<nlohmann::json()>& action, FaultLog* log,
+                                 const std::string& source, const std::string& note) {
   Op op;
   op.process = kNemesisProcess;
   op.f = f;
   op.type = OpType::invoke;
+  FaultRecord rec;
+  if (log) rec.t = log->now();
   history.record(op);
   op.type = OpType::info;
   try {
@@ -55,30 +24,102 @@ nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
   }
   history.record(op);
   ECLAT_LOG(info, "nemesis") << f << " " << (op.error.empty() ? op.value.dump() : op.error);
+  if (log) {
+    rec.f = f;
+    rec.value = op.value;
+    rec.source = source;
+    rec.error = op.error;
+    rec.note = note;
+    log->write(rec);
+  }
   return op.value;
 }
 
-void NemesisScheduler::loop() {
-  std::vector<size_t> order;
-  size_t next = 0;
-  while (wait(interval_s_)) {
-    if (next == order.size()) {
-      order.resize(faults_.size());
-      std::iota(order.begin(), order.end(), 0);
-      std::shuffle(order.begin(), order.end(), ctx_.rng);
-      next = 0;
-    }
-    size_t i = order[next++];
-    Fault& fault = *faults_[i];
-    record_nemesis_op(history_, "start-" + names_[i], [&] { return fault.start(ctx_, fault.plan(ctx_)); });
-    wait(duration_s_);  // stopped early or not, the fault is undone now
-    record_nemesis_op(history_, "stop-" + names_[i], [&] { return fault.stop(ctx_); });
+NemesisScheduler::NemesisScheduler(std::vector<std::string> faults, NemesisContext ctx, HistoryWriter& history,
+                                   FaultLog* log)
+    : ctx_(ctx), history_(history), log_(log) {
+  const double interval = ctx.cfg.settings.get_double("nemesis-interval", 5, 0.1, 86400);
+  const double duration = ctx.cfg.settings.get_double("nemesis-duration", 5, 0.1, 86400);
+  for (const auto& n : faults) {
+    packages_.push_back(gen::interval_package(n, interval, duration));
+    instance(n, "nemesis");  // made now: unknown names fail before the run
+  }
+  if (!packages_.empty()) schedule_ = gen::interval_nemesis(packages_);
+}
+
+NemesisScheduler::NemesisScheduler(gen::GenPtr schedule, std::map<std::string, TestConfig> instance_cfgs,
+                                   NemesisContext ctx, HistoryWriter& history, FaultLog* log)
+    : schedule_(std::move(schedule)), instance_cfgs_(std::move(instance_cfgs)), ctx_(ctx), history_(history), log_(log) {}
+
+NemesisScheduler::~NemesisScheduler() { stop(); }
+
+NemesisScheduler::Instance& NemesisScheduler::instance(const std::string& fault, const std::string& source) {
+  for (auto& i : instances_)
+    if (i->fault == fault && i->source == source) return *i;
+  auto i = std::make_unique<Instance>();
+  i->fault = fault;
+  i->source = source;
+  i->impl = make_fault(fault);
+  auto c = instance_cfgs_.find(source);
+  i->cfg = c == instance_cfgs_.end() ? &ctx_.cfg : &c->second;
+  instances_.push_back(std::move(i));
+  return *instances_.back();
+}
+
+// On the nemesis thread: one operation of the schedule, recorded.
+Op NemesisScheduler::execute(const Op& op, const std::string& note) {
+  const auto [action, fault] = gen::split_nemesis_f(op.f);
+  Op done = op;
+  done.type = OpType::info;
+  if (action.empty()) {
+    ECLAT_LOG(error, "nemesis") << "not a nemesis operation: " << op.f;
+    return done;
+  }
+  Instance& in = instance(fault, op.key.value_or("nemesis"));
+  NemesisContext c{ctx_.net, ctx_.tc, ctx_.system, *in.cfg, ctx_.rng};
+  if (action == "start") {
+    in.active = true;
+    done.value = record_nemesis_op(
+        history_, op.f, [&] { return in.impl->start(c, op.value.is_null() ? in.impl->plan(c) : op.value); }, log_,
+        in.source);
+  } else if (action == "stop") {
+    in.active = false;
+    done.value = record_nemesis_op(history_, op.f, [&] { return in.impl->stop(c); }, log_, in.source, note);
+  } else {
+    done.value = record_nemesis_op(history_, op.f, [&] { return in.impl->heal(c); }, log_, in.source);
+  }
+  return done;
+}
+
+void NemesisScheduler::start(gen::Clock& clock) {
+  if (!schedule_) return;
+  thread_ = std::thread([this, &clock] {
+    gen::Context ctx{clock.now(), gen::kNemesisThread, 1, kNemesisProcess, &ctx_.rng};
+    gen::drive({*schedule_, lock_, clock, ctx}, [this] { return stopping_.load(); },
+               [this](const Op& op, const gen::Context&) { return execute(op); });
+  });
+}
+
+void NemesisScheduler::stop() {
+  stopping_ = true;
+  if (thread_.joinable()) thread_.join();
+  // Stopped early or not, an active fault is undone now.
+  for (auto& i : instances_) {
+    if (!i->active) continue;
+    Op op = gen::nemesis_op("stop", i->fault);
+    if (i->source != "nemesis") op.key = i->source;
+    execute(op, kEndOfMainPhase);
   }
 }
 
 void NemesisScheduler::heal_all() {
-  for (size_t i = 0; i < faults_.size(); ++i) {
-    record_nemesis_op(history_, "heal-" + names_[i], [&] { return faults_[i]->heal(ctx_); });
+  // The packages' final operations; a replayed schedule heals what it used.
+  for (const auto& p : packages_) execute(p.final_op);
+  if (!packages_.empty()) return;
+  for (auto& i : instances_) {
+    Op heal = gen::nemesis_op("heal", i->fault);
+    if (i->source != "nemesis") heal.key = i->source;
+    execute(heal);
   }
 }
 

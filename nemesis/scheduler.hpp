@@ -1,51 +1,81 @@
-// The nemesis schedule: every `interval` seconds, start the next fault of a
-// freshly shuffled cycle through the requested faults (so every fault appears
-// once per cycle), keep it for `duration` seconds, stop it. At the end, the
-// final heal undoes every fault, whatever happened. Every start, stop and heal
-// is a nemesis operation in the history (invoke, then info with what was done).
+// The nemesis schedule, a generator of fault operations (generator/): by
+// default the interval nemesis, one fault package per requested fault
+// (gen::interval_package: `nemesis-interval` seconds after the previous
+// operation, start; `nemesis-duration` seconds later, stop), the faults taken
+// in a freshly shuffled cycle (every fault once per cycle); or a given
+// schedule (eclat replay: the recorded operations at their offsets, each
+// start's recorded value passed back as its plan). At the end, the final
+// heal of every package undoes its fault, whatever happened. Every start,
+// stop and heal is a nemesis operation in the history (invoke, then info
+// with what was done) and a line of faults.jsonl (fault_log.hpp).
 #pragma once
 #include <atomic>
-#include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "checker/history.hpp"
+#include "generator/clock.hpp"
+#include "generator/fault_package.hpp"
 #include "nemesis/fault.hpp"
+#include "nemesis/fault_log.hpp"
 
 namespace eclat {
 
 // Records a nemesis operation around `action`: the invocation, then an info
 // completion whose value is what the action returned (or its error). Returns
-// that value. Shared by the interval schedule and the triggers.
+// that value. With a log, also a faults.jsonl line (time taken before the
+// action) from `source`. Shared by the schedule and the triggers.
 nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
-                                 const std::function<nlohmann::json()>& action);
+                                 const std::function<nlohmann::json()>& action, FaultLog* log = nullptr,
+                                 const std::string& source = "nemesis", const std::string& note = "");
+
+// The note on stops made because the main phase ended (faults.jsonl).
+inline constexpr const char* kEndOfMainPhase = "end of the main phase";
 
 class NemesisScheduler {
  public:
-  NemesisScheduler(std::vector<std::string> faults, NemesisContext ctx, HistoryWriter& history);
+  // The interval nemesis over `faults`.
+  NemesisScheduler(std::vector<std::string> faults, NemesisContext ctx, HistoryWriter& history,
+                   FaultLog* log = nullptr);
+  // A given schedule of start-X / stop-X operations (Op::value: the plan, or
+  // null to plan afresh; Op::key: the instance, e.g. "trigger 2", whose
+  // settings come from `instance_cfgs`; none: the nemesis' own). Heals every
+  // fault it names at the end.
+  NemesisScheduler(gen::GenPtr schedule, std::map<std::string, TestConfig> instance_cfgs, NemesisContext ctx,
+                   HistoryWriter& history, FaultLog* log = nullptr);
   ~NemesisScheduler();
 
-  void start();      // begins the schedule on its own thread
-  void stop();       // ends the schedule (the active fault is stopped) and joins
+  void start(gen::Clock& clock);  // begins the schedule on its own thread
+  void stop();       // ends the schedule (active faults are stopped) and joins
   void heal_all();   // final heal of every fault, recorded; call after stop()
 
  private:
-  void loop();
-  bool wait(double seconds);  // false when stopped meanwhile
+  struct Instance {
+    std::string fault, source;
+    std::unique_ptr<Fault> impl;
+    const TestConfig* cfg;
+    bool active = false;
+  };
+  Instance& instance(const std::string& fault, const std::string& source);
+  Op execute(const Op& op, const std::string& note = "");
 
-  std::vector<std::string> names_;
-  std::vector<std::unique_ptr<Fault>> faults_;
+  gen::GenPtr schedule_;
+  std::vector<gen::FaultPackage> packages_;
+  std::map<std::string, TestConfig> instance_cfgs_;
+  std::vector<std::unique_ptr<Instance>> instances_;  // in order of first use (heal order)
   NemesisContext ctx_;
   HistoryWriter& history_;
-  double interval_s_, duration_s_;
+  FaultLog* log_;
+  std::mutex lock_;
   std::thread thread_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopping_ = false;
+  std::atomic<bool> stopping_{false};
 };
 
 }  // namespace eclat

@@ -75,6 +75,7 @@ bool matches(const std::string& spec, const nlohmann::json& ev) {
 
 struct TriggerSchedule::Trigger {
   std::string name;     // "trigger 2 (kill-coordinator on phase:draining)"
+  std::string source;   // "trigger 2" (faults.jsonl)
   std::string on, fault, until;
   double for_s = -1;
   int times = 1;
@@ -121,14 +122,21 @@ bool TriggerSchedule::watches_phases(const TestConfig& cfg, const System& system
   return moves;
 }
 
-TriggerSchedule::TriggerSchedule(const TestConfig& cfg, NemesisContext ctx, HistoryWriter& history)
-    : rng_(cfg.seed ^ 0x7269676765727321ULL), ctx_{ctx.net, ctx.tc, ctx.system, ctx.cfg, rng_}, history_(history) {
+TestConfig TriggerSchedule::settings_of(const TestConfig& cfg, size_t n) {
+  if (n < 1 || n > cfg.triggers.size()) return cfg;
+  return with_settings(cfg, cfg.triggers[n - 1], "trigger " + std::to_string(n));
+}
+
+TriggerSchedule::TriggerSchedule(const TestConfig& cfg, NemesisContext ctx, HistoryWriter& history, FaultLog* log,
+                                 bool fire)
+    : rng_(cfg.seed ^ 0x7269676765727321ULL), ctx_{ctx.net, ctx.tc, ctx.system, ctx.cfg, rng_}, history_(history), log_(log) {
   int i = 0;
-  for (const auto& t : cfg.triggers) {
+  for (const auto& t : fire ? cfg.triggers : nlohmann::json::array()) {
     auto trig = std::make_unique<Trigger>();
     trig->on = t["on"];
     trig->fault = t["fault"];
-    trig->name = "trigger " + std::to_string(++i) + " (" + trig->fault + " on " + trig->on + ")";
+    trig->source = "trigger " + std::to_string(++i);
+    trig->name = trig->source + " (" + trig->fault + " on " + trig->on + ")";
     trig->until = t.value("until", "");
     trig->for_s = t.contains("for") ? t["for"].get<double>() : -1;
     trig->times = t.value("times", 1);
@@ -197,7 +205,7 @@ void TriggerSchedule::on_event(const nlohmann::json& ev) {
           r["trigger"] = tp->name;
           r["cause"] = ev;
           return r;
-        });
+        }, log_, tp->source);
       });
   }
 }
@@ -214,7 +222,7 @@ void TriggerSchedule::fire(Trigger& t, const nlohmann::json& cause) {
     r["trigger"] = t.name;
     r["cause"] = cause;
     return r;
-  });
+  }, log_, t.source);
   if (t.for_s >= 0) {
     Trigger* tp = &t;
     schedule(std::chrono::steady_clock::now() +
@@ -227,7 +235,7 @@ void TriggerSchedule::fire(Trigger& t, const nlohmann::json& cause) {
                  nlohmann::json r = tp->instance->stop(c2);
                  r["trigger"] = tp->name;
                  return r;
-               });
+               }, log_, tp->source);
              });
   }
 }
@@ -272,7 +280,7 @@ void TriggerSchedule::stop() {
       r["trigger"] = t->name;
       r["cause"] = "end of the main phase";
       return r;
-    });
+    }, log_, t->source, kEndOfMainPhase);
   }
 }
 
@@ -280,7 +288,7 @@ void TriggerSchedule::heal_all() {
   for (auto& t : triggers_) {
     if (t->fired == 0) continue;
     NemesisContext c{ctx_.net, ctx_.tc, ctx_.system, t->cfg, rng_};
-    record_nemesis_op(history_, "heal-" + t->fault, [&] { return t->instance->heal(c); });
+    record_nemesis_op(history_, "heal-" + t->fault, [&] { return t->instance->heal(c); }, log_, t->source);
   }
 }
 

@@ -35,18 +35,26 @@
 
 #include "checker/history.hpp"
 #include "nemesis/fault.hpp"
+#include "nemesis/fault_log.hpp"
 
 namespace eclat {
 
 class TriggerSchedule {
  public:
-  TriggerSchedule(const TestConfig& cfg, NemesisContext ctx, HistoryWriter& history);
+  // Every start/stop/heal also goes to `log` (source "trigger N"). With
+  // fire = false no trigger fires (eclat replay plays the recorded faults
+  // instead), the migration phases are still watched and recorded.
+  TriggerSchedule(const TestConfig& cfg, NemesisContext ctx, HistoryWriter& history, FaultLog* log = nullptr,
+                  bool fire = true);
   ~TriggerSchedule();
 
   // BadInput naming the trigger and the problem; before anything runs.
   static void validate(const TestConfig& cfg, const System& system);
   // Whether this run watches migration phases (records them, fires on them).
   static bool watches_phases(const TestConfig& cfg, const System& system);
+  // The configuration trigger `n` (1-based) runs its fault with: cfg plus its
+  // "with" settings (eclat replay applies them to the recorded operations).
+  static TestConfig settings_of(const TestConfig& cfg, size_t n);
 
   void start();      // main phase begins: timers start, phases are watched
   void stop();       // main phase over: no more firing; active faults stopped
@@ -63,6 +71,7 @@ class TriggerSchedule {
   std::mt19937_64 rng_;  // its own: the interval schedule's runs on another thread
   NemesisContext ctx_;
   HistoryWriter& history_;
+  FaultLog* log_;
   std::vector<std::unique_ptr<Trigger>> triggers_;
   bool watch_ = false;
   std::chrono::steady_clock::time_point main_start_;

@@ -43,7 +43,9 @@ class MigrationWorkload : public Workload {
         migration_timeout_(static_cast<int64_t>(cfg.settings.get_double("migration-timeout", 120, 1, 86400) * 1000)),
         final_read_timeout_s_(cfg.settings.get_double("final-read-timeout", 60, 1, 86400)),
         overwrites_for_ns_(static_cast<int64_t>(cfg.settings.get_double("overwrites-for", 0, 0, 86400) * 1e9)),
-        versions_(hot_count_) {
+        versions_(hot_count_),
+        concurrency_(cfg.concurrency),
+        added_(static_cast<size_t>(cfg.concurrency), 0) {
     if (overwrites_ && hot_count_ > static_cast<size_t>(cfg.concurrency))
       throw BadInput("setting hot-keys=" + std::to_string(hot_count_) + ": at most one hot key per worker (--concurrency " +
                      std::to_string(cfg.concurrency) + ")");
@@ -71,8 +73,8 @@ class MigrationWorkload : public Workload {
       op.value = versions_[w].fetch_add(1) + 1;
       return op;
     }
-    op.f = "add";
-    op.value = next_.fetch_add(1);
+    op.f = "add";  // unique per worker, whatever the interleaving
+    op.value = worker + concurrency_ * added_[w]++;
     return op;
   }
 
@@ -161,7 +163,8 @@ class MigrationWorkload : public Workload {
   std::vector<std::string> hot_keys_;
   std::vector<std::atomic<int64_t>> versions_;
   std::array<std::atomic<uint64_t>, kTurns> turn_{};
-  std::atomic<int64_t> next_{0};
+  const int64_t concurrency_;
+  std::vector<int64_t> added_;  // per worker: its elements so far
 };
 
 const bool registered = register_workload("migration", [](const TestConfig& cfg) {

@@ -16,6 +16,7 @@
 // system without cas is refused).
 #include <atomic>
 #include <optional>
+#include <vector>
 
 #include "cluster/systems/system.hpp"
 #include "core/errors.hpp"
@@ -33,7 +34,9 @@ class RegisterWorkload : public Workload {
   explicit RegisterWorkload(const TestConfig& cfg)
       : keys_(cfg.settings.get_int("keys", 5, 1, 1'000'000)),
         values_(cfg.settings.get_int("values", 5, 1, 1'000'000'000)),
-        read_fraction_(cfg.settings.get_double("read-fraction", 0.5, 0, 1)) {
+        read_fraction_(cfg.settings.get_double("read-fraction", 0.5, 0, 1)),
+        concurrency_(cfg.concurrency),
+        ops_(static_cast<size_t>(cfg.concurrency), 0) {
     if (cfg.settings.has("cas")) settings_cas_ = cfg.settings.get_bool("cas", false);
   }
 
@@ -44,8 +47,11 @@ class RegisterWorkload : public Workload {
 
   void prepare(System& system) override { cas_ = settings_cas_.value_or(system.can_cas()); }
 
-  Op next(int, std::mt19937_64& rng) override {
-    const int64_t generation = ops_.fetch_add(1) / (kOpsPerKey * keys_);
+  // Keys and values from the worker's own rng; the generation from the
+  // worker's own count (times concurrency: about the total so far), so that a
+  // worker's sequence depends only on the seed.
+  Op next(int worker, std::mt19937_64& rng) override {
+    const int64_t generation = ops_[static_cast<size_t>(worker)]++ * concurrency_ / (kOpsPerKey * keys_);
     const int64_t key = generation * keys_ + std::uniform_int_distribution<int64_t>(0, keys_ - 1)(rng);
     int64_t seen = highest_key_.load();
     while (key > seen && !highest_key_.compare_exchange_weak(seen, key)) {
@@ -89,7 +95,8 @@ class RegisterWorkload : public Workload {
   const double read_fraction_;
   std::optional<bool> settings_cas_;  // --set cas, when given
   bool cas_ = false;                  // decided in prepare(), from the system
-  std::atomic<int64_t> ops_{0};
+  const int64_t concurrency_;
+  std::vector<int64_t> ops_;  // per worker
   std::atomic<int64_t> highest_key_{-1};
 };
 

@@ -1,15 +1,25 @@
 #include "workloads/runner.hpp"
 
-#include <chrono>
+#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "cluster/systems/system.hpp"
 #include "core/log.hpp"
+#include "generator/combinators.hpp"
+#include "generator/driver.hpp"
+#include "generator/simulate.hpp"
 
 namespace eclat {
 
+void HistoryRecorder::saw_process(int64_t p) {
+  int64_t next = next_process_.load();
+  while (p >= next && !next_process_.compare_exchange_weak(next, p + 1)) {
+  }
+}
+
 Op HistoryRecorder::run(Client& client, Op invocation, int64_t process) {
+  saw_process(process);
   invocation.type = OpType::invoke;
   invocation.process = process;
   invocation.error.clear();
@@ -30,43 +40,33 @@ Op HistoryRecorder::run(Client& client, Op invocation, int64_t process) {
   return writer_.record(done);
 }
 
-void run_main_phase(const MainPhase& phase, Workload& workload, System& system,
-                    HistoryRecorder& recorder, const std::atomic<bool>& stop) {
-  using clock = std::chrono::steady_clock;
-  const auto start = clock::now();
-  const auto deadline = start + std::chrono::duration_cast<clock::duration>(
-                                    std::chrono::duration<double>(phase.time_limit_s));
-  // Each worker waits a uniform random time in [0, 2 * mean) between the
-  // starts of its operations (Jepsen's stagger): on average the workers
-  // together invoke `rate` operations per second.
-  const double mean_gap_s = phase.concurrency / phase.rate;
+gen::GenPtr standard_client_generator(const MainPhase& phase, gen::GenPtr source) {
+  return gen::time_limit(phase.time_limit_s,
+                         gen::each_thread(gen::stagger(phase.concurrency / phase.rate, std::move(source))));
+}
 
+gen::GenPtr Workload::generator(const MainPhase& phase) {
+  return standard_client_generator(
+      phase, gen::from_fn([this](const gen::Context& ctx) { return next(ctx.thread, ctx.random()); }));
+}
+
+void run_main_phase(const MainPhase& phase, Workload& workload, System& system, HistoryRecorder& recorder,
+                    const std::atomic<bool>& stop, gen::Clock& clock) {
+  gen::GenPtr generator = workload.generator(phase);
+  std::mutex lock;
+  const double started = clock.now();
   std::vector<std::thread> workers;
   for (int w = 0; w < phase.concurrency; ++w) {
     workers.emplace_back([&, w] {
-      std::mt19937_64 rng(phase.seed * 1000003 + static_cast<uint64_t>(w));
-      std::uniform_real_distribution<double> gap(0, 2 * mean_gap_s);
+      std::mt19937_64 rng = gen::worker_rng(phase.seed, w);
       auto client = system.client(w);
-      int64_t process = w;
-      auto next_start = start + std::chrono::duration_cast<clock::duration>(
-                                    std::chrono::duration<double>(gap(rng)));
-      while (!stop.load()) {
-        auto now = clock::now();
-        if (next_start > now) std::this_thread::sleep_until(std::min(next_start, deadline));
-        if (stop.load() || clock::now() >= deadline) break;
-        next_start += std::chrono::duration_cast<clock::duration>(
-            std::chrono::duration<double>(gap(rng)));
-        // Never try to catch up a backlog in a burst.
-        if (next_start < clock::now()) next_start = clock::now();
-        Op done = recorder.run(*client, workload.next(w, rng), process);
-        if (done.type == OpType::info) process = recorder.fresh_process();
-      }
+      gen::Context ctx{clock.now(), w, phase.concurrency, w, &rng};
+      gen::drive({*generator, lock, clock, ctx}, [&] { return stop.load(); },
+                 [&](const Op& invocation, const gen::Context& c) { return recorder.run(*client, invocation, c.process); });
     });
   }
   for (auto& t : workers) t.join();
-  ECLAT_LOG(info, "workload") << "main phase over after "
-                              << std::chrono::duration<double>(clock::now() - start).count()
-                              << " s";
+  ECLAT_LOG(info, "workload") << "main phase over after " << clock.now() - started << " s";
 }
 
 }  // namespace eclat

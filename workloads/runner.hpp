@@ -5,6 +5,8 @@
 #include <memory>
 
 #include "checker/history.hpp"
+#include "generator/clock.hpp"
+#include "generator/generator.hpp"
 #include "workloads/client.hpp"
 #include "workloads/workload.hpp"
 
@@ -13,9 +15,11 @@ namespace eclat {
 class System;
 
 // Records client operations: the invocation before the call, the completion
-// after it, each written to disk as it happens. Hands out process ids: a
-// process whose operation ended info never invokes again (Jepsen's rule), its
-// worker continues under a fresh id.
+// after it, each written to disk as it happens. A process whose operation
+// ended info never invokes again (Jepsen's rule): its worker continues as
+// process + concurrency (gen::drive), so process mod concurrency is the
+// worker. fresh_process() hands out ids above every id used so far, for the
+// final phase's one-off processes.
 class HistoryRecorder {
  public:
   HistoryRecorder(HistoryWriter& writer, int concurrency) : writer_(writer), next_process_(concurrency) {}
@@ -25,6 +29,8 @@ class HistoryRecorder {
   HistoryWriter& writer() { return writer_; }
 
  private:
+  void saw_process(int64_t p);
+
   HistoryWriter& writer_;
   std::atomic<int64_t> next_process_;
 };
@@ -36,11 +42,19 @@ struct MainPhase {
   uint64_t seed = 0;
 };
 
-// Runs `concurrency` workers until the time limit (or until `stop` turns
-// true), each invoking the workload's next operation at a staggered pace so
-// that the total approaches `rate`. Returns when every worker finished its
-// last operation.
-void run_main_phase(const MainPhase& phase, Workload& workload, System& system,
-                    HistoryRecorder& recorder, const std::atomic<bool>& stop);
+// The default client generator: every worker its own sequence of `source`
+// (the workload's next()), a uniform random [0, 2 * concurrency / rate)
+// between two due times (Jepsen's stagger: together the workers approach
+// `rate`), until the time limit:
+//   time_limit(T, each_thread(stagger(concurrency / rate, source)))
+gen::GenPtr standard_client_generator(const MainPhase& phase, gen::GenPtr source);
+
+// Runs `concurrency` workers on the workload's generator (Workload::generator)
+// until it is exhausted (the time limit) or `stop` turns true. Worker w draws
+// from its own random source, gen::worker_rng(seed, w). `clock`'s epoch is
+// the start of the main phase. Returns when every worker finished its last
+// operation.
+void run_main_phase(const MainPhase& phase, Workload& workload, System& system, HistoryRecorder& recorder,
+                    const std::atomic<bool>& stop, gen::Clock& clock);
 
 }  // namespace eclat

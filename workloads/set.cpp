@@ -4,12 +4,16 @@
 // copy has it. Without anti-entropy a copy that was down or cut off misses
 // the writes acknowledged meanwhile by the other group or replicas; that is
 // divergence (reported with the read, repaired by anti-entropy), not loss.
+// Elements are worker + concurrency * i (the worker's i-th add), so a
+// worker's sequence depends only on the seed (eclat replay repeats it).
 // With --set read-interval=S one worker reads the whole set every S seconds
 // during the run too, so the checker sees when elements become visible, go
 // stale or vanish. Off by default: miroir lists by offset pagination, and a
 // read concurrent with inserts can return an element twice or skip one (a
 // finding set-full reports, duplicates as invalid), which is not what the
-// default "no acknowledged write lost" test is about.
+// default "no acknowledged write lost" test is about. These reads go by the
+// wall clock (the first worker past the due time), so they are not part of
+// the replayable sequence.
 #include <atomic>
 #include <chrono>
 #include <thread>
@@ -25,13 +29,15 @@ namespace {
 class SetWorkload : public Workload {
  public:
   explicit SetWorkload(const TestConfig& cfg)
-      : final_read_timeout_s_(cfg.settings.get_double("final-read-timeout", 60, 1, 86400)),
+      : concurrency_(cfg.concurrency),
+        added_(static_cast<size_t>(cfg.concurrency), 0),
+        final_read_timeout_s_(cfg.settings.get_double("final-read-timeout", 60, 1, 86400)),
         read_interval_ns_(static_cast<int64_t>(cfg.settings.get_double("read-interval", 0, 0, 86400) * 1e9)),
         start_(std::chrono::steady_clock::now()) {
     next_read_ns_.store(read_interval_ns_);
   }
 
-  Op next(int, std::mt19937_64&) override {
+  Op next(int worker, std::mt19937_64&) override {
     Op op;
     if (read_interval_ns_ > 0) {
       // The first worker to pass the due time takes the read.
@@ -42,8 +48,9 @@ class SetWorkload : public Workload {
         return op;
       }
     }
+    // Unique per worker, whatever the interleaving: worker + concurrency * i.
     op.f = "add";
-    op.value = next_.fetch_add(1);
+    op.value = worker + concurrency_ * added_[static_cast<size_t>(worker)]++;
     return op;
   }
 
@@ -73,7 +80,8 @@ class SetWorkload : public Workload {
   std::vector<std::string> default_checkers() const override { return {"lost-writes", "stats", "perf", "timeline", "partitions"}; }
 
  private:
-  std::atomic<int64_t> next_{0};
+  const int64_t concurrency_;
+  std::vector<int64_t> added_;  // per worker: its elements so far
   double final_read_timeout_s_;
   int64_t read_interval_ns_;
   std::chrono::steady_clock::time_point start_;

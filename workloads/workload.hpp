@@ -10,11 +10,13 @@
 
 #include "checker/history.hpp"
 #include "core/test_config.hpp"
+#include "generator/generator.hpp"
 
 namespace eclat {
 
 class System;
 class HistoryRecorder;
+struct MainPhase;
 
 class Workload {
  public:
@@ -24,8 +26,15 @@ class Workload {
   // Once the cluster is up, before the main phase.
   virtual void prepare(System&) {}
   // The next invocation for a worker (f, key, value; type, process and time
-  // are filled in by the runner). Called concurrently from the workers.
+  // are filled in by the runner). Called from the workers, one at a time.
+  // For a replayable run, what a worker gets must depend only on its own
+  // past calls and `rng` (the worker's own source), not on the other
+  // workers: keep per-worker state (e.g. unique values worker +
+  // concurrency * i), not shared counters taken in arrival order.
   virtual Op next(int worker, std::mt19937_64& rng) = 0;
+  // The client generator of the main phase (generator/). Default:
+  // standard_client_generator (runner.hpp) over next().
+  virtual gen::GenPtr generator(const MainPhase& phase);
   // After the main phase, the faults healed and the cluster quiescent.
   virtual void final_phase(System& system, HistoryRecorder& recorder) = 0;
   virtual std::vector<std::string> default_checkers() const = 0;
