@@ -18,7 +18,13 @@ std::map<std::string, double> planned_offsets(const nlohmann::json& plan) {
 }
 
 // Every clock fault reads --set clock-targets (else targets).
-void ClockFault::validate(const TestConfig& cfg, const System&) const { target_spec(cfg, "clock"); }
+void ClockFault::validate(const TestConfig& cfg, const System& system) const {
+  if (!system.clocks_movable())
+    throw BadInput("nemesis " + name_ + ": the clocks of system \"" + cfg.system +
+                   "\" cannot be moved (its nodes do not read the time through libc, so libfaketime "
+                   "would not reach them)");
+  target_spec(cfg, "clock");
+}
 
 std::vector<std::string> ClockFault::targets(NemesisContext& ctx) {
   std::vector<std::string> up;

@@ -1,7 +1,7 @@
 # Éclat's own tests: unit (history, checkers, configuration) and end-to-end
 # runs of the eclat binary in a real lab.
 add_executable(eclat_unit_tests eclat_history_test.cpp eclat_set_full_test.cpp eclat_config_test.cpp
-               eclat_migration_checks_test.cpp)
+               eclat_migration_checks_test.cpp faults_grudge_test.cpp)
 target_link_libraries(eclat_unit_tests PRIVATE eclat_all GTest::gtest_main)
 gtest_discover_tests(eclat_unit_tests DISCOVERY_TIMEOUT 30)
 

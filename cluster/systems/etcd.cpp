@@ -90,8 +90,6 @@ class Etcd : public System {
       hosts.push_back(&host);
       initial_cluster += (initial_cluster.empty() ? "" : ",") + name + "=" + peer_url(host.ip);
     }
-    bool clock_faults = std::any_of(cfg_.nemesis.begin(), cfg_.nemesis.end(),
-                                    [](const std::string& f) { return f.rfind("clock-", 0) == 0; });
     for (const Host* host : hosts) {
       const std::string& name = host->name;
       const auto dir = run_dir / "nodes" / name;
@@ -114,8 +112,6 @@ class Etcd : public System {
                    "--log-outputs", "stderr"};
       spec.netns_fd = host->netns_fd;
       spec.log_dir = dir;
-      // Clock faults offset the process's wall clock through libfaketime.
-      if (clock_faults) spec.clock_file = dir / "clock";
       addresses_[name] = host->ip + ":" + std::to_string(kClientPort);
       channels_[name] = make_etcd_channel(addresses_[name]);
       nodes_.push_back(name);

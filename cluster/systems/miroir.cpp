@@ -156,6 +156,8 @@ class Miroir : public System, public MigrationHooks {
 
   NodeProcess& process(const std::string& node) override { return *procs_.at(node); }
 
+  bool clocks_movable() const override { return true; }
+
   std::optional<std::chrono::system_clock::time_point> wall_clock(const std::string& node) override {
     grpc::ClientContext ctx;
     miroir::set_deadline(ctx, milliseconds(1000));

@@ -103,6 +103,11 @@ class System {
   // effect with it); nullopt when the system cannot tell or the node does
   // not answer.
   virtual std::optional<std::chrono::system_clock::time_point> wall_clock(const std::string&) { return std::nullopt; }
+  // Whether the clock faults can move this system's clocks: its nodes read
+  // the time through libc, so libfaketime (ProcessSpec::clock_file) reaches
+  // them. Go programs such as etcd read it without libc: there it would
+  // silently do nothing, so the clock faults refuse such a system.
+  virtual bool clocks_movable() const { return false; }
   // Whether the client knows cas(key, [old new]) (the register workload
   // adds cas operations when it does).
   virtual bool can_cas() const { return false; }
