@@ -31,6 +31,18 @@ uint32_t probability(double percent) {
 
 }  // namespace
 
+std::string destinations_iptables(const NetemParams& p) {
+  std::string out;
+  for (const auto& ip : p.to_ips) out += (out.empty() ? "" : ",") + ip;
+  return out.empty() ? "198.18.0.0/15" : out;
+}
+
+std::string destinations_nft(const NetemParams& p) {
+  std::string out;
+  for (const auto& ip : p.to_ips) out += (out.empty() ? "" : ", ") + ip;
+  return out.empty() ? "198.18.0.0/15" : "{ " + out + " }";
+}
+
 void netem_set(const Network& net, const Host& host, const NetemParams& p) {
   net.run_in(host, [&] {
     nl::Sock s = nl::route_socket();

@@ -37,6 +37,7 @@ struct DelayQueue::Impl {
   const Network& net;
   const Host& host;
   uint16_t queue;
+  std::string destinations;
   std::chrono::microseconds delay, jitter;
   std::mt19937_64 rng;
   nfq_handle* h = nullptr;
@@ -100,15 +101,16 @@ struct DelayQueue::Impl {
   }
 };
 
-std::vector<std::string> DelayQueue::rule(uint16_t queue) {
+std::vector<std::string> DelayQueue::rule(uint16_t queue, const std::string& destinations) {
   // Packets this host sends to the lab (not to itself over lo).
-  return {"OUTPUT", "-o", "eth0", "-d", "198.18.0.0/15", "-j", "NFQUEUE", "--queue-num", std::to_string(queue),
+  return {"OUTPUT", "-o", "eth0", "-d", destinations, "-j", "NFQUEUE", "--queue-num", std::to_string(queue),
           "--queue-bypass"};
 }
 
-DelayQueue::DelayQueue(const Network& net, const Host& host, uint16_t queue, std::chrono::microseconds delay,
-                       std::chrono::microseconds jitter, uint64_t seed)
+DelayQueue::DelayQueue(const Network& net, const Host& host, uint16_t queue, const std::string& destinations,
+                       std::chrono::microseconds delay, std::chrono::microseconds jitter, uint64_t seed)
     : impl_(std::make_unique<Impl>(net, host, queue, delay, jitter, seed)) {
+  impl_->destinations = destinations;
   Impl& m = *impl_;
   std::string error;
   // The netlink socket is opened inside the host's namespace: it binds that
@@ -139,7 +141,7 @@ DelayQueue::DelayQueue(const Network& net, const Host& host, uint16_t queue, std
   if (::pipe2(m.wake, O_CLOEXEC) != 0) throw HarnessError(std::string("pipe: ") + std::strerror(errno));
   m.reader = std::thread([&m] { m.loop(); });
   std::vector<std::string> argv = {"iptables", "-w", "-A"};
-  for (auto& a : rule(queue)) argv.push_back(a);
+  for (auto& a : rule(queue, destinations)) argv.push_back(a);
   try {
     run_program_in(net, host, argv);
     m.rule_installed = true;
@@ -154,7 +156,7 @@ DelayQueue::~DelayQueue() {
   Impl& m = *impl_;
   if (m.rule_installed) {
     std::vector<std::string> argv = {"iptables", "-w", "-D"};
-    for (auto& a : rule(m.queue)) argv.push_back(a);
+    for (auto& a : rule(m.queue, m.destinations)) argv.push_back(a);
     try {
       run_program_in(m.net, m.host, argv);
     } catch (const std::exception& e) {

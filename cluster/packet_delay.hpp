@@ -21,8 +21,9 @@ class DelayQueue {
  public:
   // Installs the rule and starts the reader. HarnessError when the kernel
   // or iptables refuse.
-  DelayQueue(const Network& net, const Host& host, uint16_t queue, std::chrono::microseconds delay,
-             std::chrono::microseconds jitter, uint64_t seed);
+  // `destinations`: an iptables -d list (addresses, comma-separated).
+  DelayQueue(const Network& net, const Host& host, uint16_t queue, const std::string& destinations,
+             std::chrono::microseconds delay, std::chrono::microseconds jitter, uint64_t seed);
   // Removes the rule, lets every held packet go at once, stops the reader.
   ~DelayQueue();
   DelayQueue(const DelayQueue&) = delete;
@@ -31,7 +32,7 @@ class DelayQueue {
   int64_t packets() const;  // packets delayed so far
 
   // The iptables rule's arguments after -A/-D (shared with the probe).
-  static std::vector<std::string> rule(uint16_t queue);
+  static std::vector<std::string> rule(uint16_t queue, const std::string& destinations);
 
  private:
   struct Impl;

@@ -146,7 +146,7 @@ void probe_netfilter(KernelCapabilities& caps) {
   }
   try {
     std::vector<std::string> argv = {"iptables", "-w", "-A"};
-    for (auto& a : DelayQueue::rule(9)) argv.push_back(a);
+    for (auto& a : DelayQueue::rule(9, "198.18.0.0/15")) argv.push_back(a);
     run_program_here(argv);
     nfq_handle* h = nfq_open();
     nfq_q_handle* q = h ? nfq_create_queue(h, 9, [](nfq_q_handle*, nfgenmsg*, nfq_data*, void*) { return 0; }, nullptr) : nullptr;
@@ -226,9 +226,9 @@ KernelCapabilities probe_once() {
 
 }  // namespace
 
-std::string KernelCapabilities::mechanism_for(const std::string& kind) const {
+std::string KernelCapabilities::mechanism_for(const std::string& kind, bool per_link) const {
   if (kind == "reject") return nft_reject ? "nft-reject" : "";
-  if (netem) return "netem";  // delay, reorder, loss, duplicate: the kernel's own
+  if (netem && !per_link) return "netem";  // delay, reorder, loss, duplicate: the kernel's own
   if (kind == "delay" || kind == "reorder") return nfqueue ? "nfqueue" : "";
   if (kind == "loss") return nft_numgen ? "nft-numgen" : "";
   if (kind == "duplicate") return nft_dup ? "nft-dup" : "";

@@ -30,7 +30,8 @@ struct KernelCapabilities {
   std::string nfqueue_error;  // why not, when not
   // The mechanism a packet fault uses: kind is "delay", "reorder", "loss",
   // "duplicate" or "reject"; "" when the kernel offers none.
-  std::string mechanism_for(const std::string& kind) const;
+  // `per_link`: only some destinations (netem shapes a whole interface).
+  std::string mechanism_for(const std::string& kind, bool per_link = false) const;
   std::string describe() const;  // one line for the run log
 };
 

@@ -63,6 +63,10 @@ const std::map<std::string, std::string>& known_settings() {
       {"loss-targets", "loss fault: overrides targets"},
       {"duplicate-targets", "duplicate fault: overrides targets"},
       {"reject-targets", "reject fault: overrides targets"},
+      {"delay-to", "delay fault: only the links to these hosts (comma-separated, e.g. n2,o1; default all)"},
+      {"reorder-to", "reorder fault: only the links to these hosts"},
+      {"loss-to", "loss fault: only the links to these hosts"},
+      {"duplicate-to", "duplicate fault: only the links to these hosts"},
       {"migration-timeout", "migration: seconds the final phase waits for migrations to finish (default 120)"},
   };
   return keys;

@@ -24,7 +24,7 @@ class Delay : public PacketFault {
   void apply_fallback(NemesisContext& ctx, const Host& host, const NetemParams& p) override {
     queues_[host.name].reset();  // one queue per host at a time
     queues_[host.name] = std::make_unique<DelayQueue>(
-        ctx.net, host, 1, std::chrono::microseconds(static_cast<int64_t>(p.delay_ms * 1000)),
+        ctx.net, host, 1, destinations_iptables(p), std::chrono::microseconds(static_cast<int64_t>(p.delay_ms * 1000)),
         std::chrono::microseconds(static_cast<int64_t>(p.jitter_ms * 1000)), host.index);
   }
   void undo_fallback(NemesisContext&, const Host& host) override { queues_.erase(host.name); }

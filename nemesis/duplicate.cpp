@@ -24,7 +24,7 @@ class Duplicate : public PacketFault {
     nft_in(ctx.net, host,
            "add table ip eclat_duplicate\n"
            "add chain ip eclat_duplicate out { type filter hook output priority 0; }\n"
-           "add rule ip eclat_duplicate out oifname \"eth0\" ip daddr 198.18.0.0/15 numgen random mod 10000 < " +
+           "add rule ip eclat_duplicate out oifname \"eth0\" ip daddr " + destinations_nft(p) + " numgen random mod 10000 < " +
                std::to_string(std::lround(p.duplicate_percent * 100)) + " dup to ip daddr");
   }
   void undo_fallback(NemesisContext& ctx, const Host& host) override {

@@ -10,8 +10,32 @@ namespace eclat {
 
 PacketFault::~PacketFault() = default;
 
-NetemParams planned_params(const nlohmann::json& plan) {
+// --set <fault>-to=n2,o1: only the links to those hosts. Names are checked
+// before the lab exists: storage nodes n1..nN, orchestrators o<k>.
+std::vector<std::string> link_targets(const TestConfig& cfg, const std::string& fault) {
+  const std::string key = fault + "-to";
+  const std::string text = cfg.settings.get_string(key, "");
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (!text.empty() && start <= text.size()) {
+    size_t comma = text.find(',', start);
+    std::string name = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    const bool ok = name.size() >= 2 && (name[0] == 'n' || name[0] == 'o') &&
+                    name.find_first_not_of("0123456789", 1) == std::string::npos &&
+                    (name[0] == 'o' || std::stoll(name.substr(1)) <= cfg.nodes) && std::stoll(name.substr(1)) >= 1;
+    if (!ok)
+      throw BadInput("setting " + key + "=" + text + ": \"" + name + "\" is not a host of this run (n1..n" +
+                     std::to_string(cfg.nodes) + ", o1..)");
+    out.push_back(name);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+NetemParams planned_params(const nlohmann::json& plan, const Network& net) {
   NetemParams p;
+  for (const auto& h : plan.value("to", std::vector<std::string>{})) p.to_ips.push_back(net.host(h).ip);
   p.delay_ms = plan.value("delay_ms", 0.0);
   p.jitter_ms = plan.value("jitter_ms", 0.0);
   p.loss_percent = plan.value("loss_percent", 0.0);
@@ -22,10 +46,19 @@ NetemParams planned_params(const nlohmann::json& plan) {
 void PacketFault::validate(const TestConfig& cfg, const System&) const {
   target_spec(cfg, name_);
   params(cfg);
+  link_targets(cfg, name_);
 }
 
 void PacketFault::prepare(NemesisContext& ctx) {
-  mechanism_ = ctx.tc.capabilities().mechanism_for(name_);
+  const auto to = link_targets(ctx.cfg, name_);
+  for (const auto& h : to) {
+    try {
+      ctx.net.host(h);
+    } catch (const std::out_of_range&) {
+      throw HarnessError("nemesis " + name_ + ": no host " + h + " in this lab");
+    }
+  }
+  mechanism_ = ctx.tc.capabilities().mechanism_for(name_, !to.empty());
   if (mechanism_.empty())
     throw HarnessError("nemesis " + name_ + ": this kernel offers no way to do it (" +
                        ctx.tc.capabilities().describe() + ")");
@@ -40,12 +73,13 @@ nlohmann::json PacketFault::plan(NemesisContext& ctx) {
   if (p.jitter_ms > 0) j["jitter_ms"] = p.jitter_ms;
   if (p.loss_percent > 0) j["loss_percent"] = p.loss_percent;
   if (p.duplicate_percent > 0) j["duplicate_percent"] = p.duplicate_percent;
+  if (auto to = link_targets(ctx.cfg, name_); !to.empty()) j["to"] = to;
   return j;
 }
 
 nlohmann::json PacketFault::start(NemesisContext& ctx, const nlohmann::json& plan) {
   if (mechanism_.empty()) prepare(ctx);
-  const NetemParams p = planned_params(plan);
+  const NetemParams p = planned_params(plan, ctx.net);
   nlohmann::json r = plan;
   r["nodes"] = nlohmann::json::array();
   for (const auto& n : plan.value("nodes", std::vector<std::string>{})) {
@@ -58,7 +92,7 @@ nlohmann::json PacketFault::start(NemesisContext& ctx, const nlohmann::json& pla
     r["nodes"].push_back(n);
   }
   r["mechanism"] = mechanism_;
-  r["direction"] = "sent by the nodes";
+  r["direction"] = plan.contains("to") ? "sent by the nodes to the hosts in \"to\"" : "sent by the nodes";
   return r;
 }
 

@@ -4,7 +4,8 @@
 // delay and reorder, nft rules for loss and duplicate). prepare() refuses a
 // fault the kernel cannot honour, naming what is missing, before the run
 // starts; every start value names the mechanism used. Targets:
-// --set <fault>-targets=SPEC, else targets (nemesis/targets.hpp).
+// --set <fault>-targets=SPEC, else targets (nemesis/targets.hpp). Per link:
+// --set <fault>-to=n2,o1 shapes only what the targets send to those hosts.
 #pragma once
 #include <map>
 #include <memory>
@@ -16,6 +17,7 @@
 namespace eclat {
 
 class Host;
+class Network;
 
 class PacketFault : public Fault {
  public:
@@ -44,7 +46,8 @@ class PacketFault : public Fault {
   std::vector<std::string> shaped_;
 };
 
-// From a plan: the parameters recorded by PacketFault::plan.
-NetemParams planned_params(const nlohmann::json& plan);
+// From a plan: the parameters recorded by PacketFault::plan ("to": host
+// names, for a link-scoped fault).
+NetemParams planned_params(const nlohmann::json& plan, const Network& net);
 
 }  // namespace eclat

@@ -140,6 +140,27 @@ TEST(PacketFaults, DelayRaisesTheRoundTripByTheConfiguredAmount) {
   EXPECT_LT(after, before + 20);
 }
 
+TEST(PacketFaults, DelayOnOneLinkLeavesTheOthersAlone) {
+  Cluster c(Cluster::Settings{{"delay-ms", "100"}, {"delay-jitter-ms", "0"}, {"delay-to", "n2"}});
+  auto f = make_fault("delay");
+  f->prepare(*c.ctx);
+  auto plan = f->plan(*c.ctx);
+  plan["nodes"] = {"n1"};
+  auto v = f->start(*c.ctx, plan);
+  EXPECT_EQ(v["to"], nlohmann::json({"n2"}));
+  // n1's answers to n2 are late; to the control process and n3 they are not.
+  auto connect_from = [&](const std::string& from) {
+    double ms = 0;
+    c.net.run_in(c.net.host(from), [&] { ms = connect_ms(c.net.host("n1")); });
+    return ms;
+  };
+  EXPECT_NEAR(connect_from("n2"), 100, 20);
+  EXPECT_LT(connect_from("n3"), 20);
+  EXPECT_LT(connect_ms(c.net.host("n1")), 20);
+  f->stop(*c.ctx);
+  EXPECT_LT(connect_from("n2"), 20);
+}
+
 // Datagrams numbered 0..n-1 sent by `from` to the control process, paced,
 // and read as they come (unprivileged, the receive buffer cannot be made
 // large enough to hold them all); returns the sequence numbers received.
