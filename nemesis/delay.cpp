@@ -1,18 +1,14 @@
 // delay: what the target nodes send into the lab arrives delay-ms later
 // (default 100), ± delay-jitter-ms (default 10, uniform). netem where the
 // kernel has it, else an NFQUEUE reader (cluster/packet_delay.hpp).
-#include <map>
-#include <memory>
-
-#include "cluster/packet_delay.hpp"
 #include "nemesis/packet_fault.hpp"
 
 namespace eclat {
 namespace {
 
-class Delay : public PacketFault {
+class Delay : public QueuedPacketFault {
  public:
-  Delay() : PacketFault("delay") {}
+  Delay() : QueuedPacketFault("delay", 1) {}
 
  protected:
   NetemParams params(const TestConfig& cfg) const override {
@@ -21,16 +17,6 @@ class Delay : public PacketFault {
     p.jitter_ms = cfg.settings.get_double("delay-jitter-ms", 10, 0, 60000);
     return p;
   }
-  void apply_fallback(NemesisContext& ctx, const Host& host, const NetemParams& p) override {
-    queues_[host.name].reset();  // one queue per host at a time
-    queues_[host.name] = std::make_unique<DelayQueue>(
-        ctx.net, host, 1, destinations_iptables(p), std::chrono::microseconds(static_cast<int64_t>(p.delay_ms * 1000)),
-        std::chrono::microseconds(static_cast<int64_t>(p.jitter_ms * 1000)), host.index);
-  }
-  void undo_fallback(NemesisContext&, const Host& host) override { queues_.erase(host.name); }
-
- private:
-  std::map<std::string, std::unique_ptr<DelayQueue>> queues_;
 };
 
 const bool registered = register_fault("delay", [] { return std::make_unique<Delay>(); });

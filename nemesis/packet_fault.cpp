@@ -1,6 +1,10 @@
 #include "nemesis/packet_fault.hpp"
 
+#include <cmath>
+
+#include "cluster/host_netfilter.hpp"
 #include "cluster/network.hpp"
+#include "cluster/packet_delay.hpp"
 #include "cluster/systems/system.hpp"
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
@@ -31,6 +35,33 @@ std::vector<std::string> link_targets(const TestConfig& cfg, const std::string& 
     start = comma + 1;
   }
   return out;
+}
+
+QueuedPacketFault::QueuedPacketFault(std::string name, uint16_t queue)
+    : PacketFault(std::move(name)), queue_(queue) {}
+QueuedPacketFault::~QueuedPacketFault() = default;
+
+void QueuedPacketFault::apply_fallback(NemesisContext& ctx, const Host& host, const NetemParams& p) {
+  queues_[host.name].reset();  // one queue per host at a time
+  queues_[host.name] = std::make_unique<DelayQueue>(
+      ctx.net, host, queue_, destinations_iptables(p), std::chrono::microseconds(std::llround(p.delay_ms * 1000)),
+      std::chrono::microseconds(std::llround(p.jitter_ms * 1000)), host.index);
+}
+
+void QueuedPacketFault::undo_fallback(NemesisContext&, const Host& host) { queues_.erase(host.name); }
+
+void nft_random_rule(NemesisContext& ctx, const Host& host, const std::string& table, const NetemParams& p,
+                     double percent, const std::string& action) {
+  nft_random_rule_undo(ctx, host, table);
+  nft_in(ctx.net, host,
+         "add table ip " + table + "\n" +
+         "add chain ip " + table + " out { type filter hook output priority 0; }\n" +
+         "add rule ip " + table + " out oifname \"eth0\" ip daddr " + destinations_nft(p) +
+         " numgen random mod 10000 < " + std::to_string(std::lround(percent * 100)) + " " + action);
+}
+
+void nft_random_rule_undo(NemesisContext& ctx, const Host& host, const std::string& table) {
+  nft_drop_table(ctx.net, host, "ip " + table);
 }
 
 NetemParams planned_params(const nlohmann::json& plan, const Network& net) {

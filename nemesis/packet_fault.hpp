@@ -16,6 +16,7 @@
 
 namespace eclat {
 
+class DelayQueue;
 class Host;
 class Network;
 
@@ -45,6 +46,29 @@ class PacketFault : public Fault {
   std::string mechanism_;
   std::vector<std::string> shaped_;
 };
+
+// The NFQUEUE fallback of delay and reorder: one DelayQueue per shaped host,
+// on the fault's own queue number.
+class QueuedPacketFault : public PacketFault {
+ public:
+  QueuedPacketFault(std::string name, uint16_t queue);
+  ~QueuedPacketFault() override;
+
+ protected:
+  void apply_fallback(NemesisContext& ctx, const Host& host, const NetemParams& p) override;
+  void undo_fallback(NemesisContext& ctx, const Host& host) override;
+
+ private:
+  uint16_t queue_;
+  std::map<std::string, std::unique_ptr<DelayQueue>> queues_;
+};
+
+// The nft fallback of loss and duplicate: in the host's namespace, table
+// `table` holds one rule applying `action` to a random `percent` of what the
+// host sends into the lab (or to p.to_ips); undo drops the table.
+void nft_random_rule(NemesisContext& ctx, const Host& host, const std::string& table, const NetemParams& p,
+                     double percent, const std::string& action);
+void nft_random_rule_undo(NemesisContext& ctx, const Host& host, const std::string& table);
 
 // From a plan: the parameters recorded by PacketFault::plan ("to": host
 // names, for a link-scoped fault).
