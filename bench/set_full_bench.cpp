@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "checker/checker.hpp"
-#include "checker/history.hpp"
+#include "history/history.hpp"
 
 using namespace eclat;
 namespace fs = std::filesystem;

@@ -8,13 +8,13 @@
 namespace eclat {
 namespace {
 Registry<CheckerFactory>& registry() {
-  static Registry<CheckerFactory> r("checker");
+  static Registry<CheckerFactory> r(PartKind::checker);
   return r;
 }
 }  // namespace
 
-bool register_checker(const std::string& name, CheckerFactory factory) {
-  return registry().add(name, std::move(factory));
+bool register_checker(PartInfo info, CheckerFactory factory) {
+  return registry().add(std::move(info), std::move(factory));
 }
 std::unique_ptr<Checker> make_checker(const std::string& name) { return registry().get(name)(); }
 std::vector<std::string> checker_names() { return registry().names(); }

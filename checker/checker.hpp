@@ -10,8 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checker/history.hpp"
-#include "checker/verdict.hpp"
+#include "core/catalog.hpp"
+#include "history/history.hpp"
+#include "history/verdict.hpp"
 
 namespace eclat {
 
@@ -63,9 +64,10 @@ class Checker {
 
 using CheckerFactory = std::function<std::unique_ptr<Checker>()>;
 
-// Registration by name, from the checker's own file:
-//   static const bool registered = register_checker("stats", [] { return std::make_unique<Stats>(); });
-bool register_checker(const std::string& name, CheckerFactory factory);
+// Registration by name, from the checker's own file (named like the checker),
+// with its record (doc, settings it reads):
+//   const bool registered = register_checker({.name = "stats", .doc = "..."}, [] { return std::make_unique<Stats>(); });
+bool register_checker(PartInfo info, CheckerFactory factory);
 std::unique_ptr<Checker> make_checker(const std::string& name);  // throws BadInput for unknown names
 std::vector<std::string> checker_names();
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 
 namespace eclat::report {
 

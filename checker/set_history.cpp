@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <string_view>
 
-#include "checker/history_fast_parse.hpp"
+#include "history/fast_parse.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 

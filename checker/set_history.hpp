@@ -18,7 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 
 namespace eclat {
 

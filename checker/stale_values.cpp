@@ -93,7 +93,8 @@ class StaleValues : public Checker {
   }
 };
 
-const bool registered = register_checker("stale-values", [] { return std::make_unique<StaleValues>(); });
+const bool registered = register_checker({.name = "stale-values", .doc = "keys whose final value is older than their newest acknowledged write"},
+                                          [] { return std::make_unique<StaleValues>(); });
 
 }  // namespace
 }  // namespace eclat

@@ -51,7 +51,8 @@ class Stats : public Checker {
   }
 };
 
-const bool registered = register_checker("stats", [] { return std::make_unique<Stats>(); });
+const bool registered = register_checker({.name = "stats", .doc = "per kind of operation: how many ok, fail, info; unknown when a kind never succeeded"},
+                                          [] { return std::make_unique<Stats>(); });
 
 }  // namespace
 }  // namespace eclat

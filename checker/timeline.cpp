@@ -196,11 +196,12 @@ class Timeline : public Checker {
       data += fi.open ? ",\"open\":true}" : ",\"open\":false}";
     }
     data += "],\"fcol\":{";  // the fault packages' colours
-    for (size_t i = 0; i < gen::fault_colours().size(); ++i) {
+    const auto colours = gen::fault_colours();
+    for (size_t i = 0; i < colours.size(); ++i) {
       if (i) data += ',';
-      append_string(data, gen::fault_colours()[i].first);
+      append_string(data, colours[i].first);
       data += ':';
-      append_string(data, gen::fault_colours()[i].second);
+      append_string(data, colours[i].second);
     }
     data += "},\"orphans\":[" + orphans + "]";
     auto column_ = [&](const char* key, const std::string& values) {
@@ -644,7 +645,8 @@ const char* const kPageScript = R"JS(
 })();
 )JS";
 
-const bool registered = register_checker("timeline", [] { return std::make_unique<Timeline>(); });
+const bool registered = register_checker({.name = "timeline", .doc = "timeline.html: every operation per process on one time axis, faults shaded"},
+                                          [] { return std::make_unique<Timeline>(); });
 
 }  // namespace
 }  // namespace eclat

@@ -33,7 +33,7 @@ const char* kUsage =
     "                    linearizable checker): %s\n"
     "  --format F        the history's format, else detected from its content:\n"
     "                    jsonl (Eclat), edn (Jepsen: a map per line, or a vector),\n"
-    "                    porcupine-log (Jepsen etcd text logs)\n"
+    "                    porcupine-log (the text logs of Porcupine's test data)\n"
     "  --time-limit S    give up the search after S seconds: verdict unknown\n"
     "  --threads N       search independent keys on N threads (default: all cores)\n"
     "  --memory-limit MB the search's memory budget (default: half of what is\n"

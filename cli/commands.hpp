@@ -15,4 +15,5 @@ int check_command(const std::vector<std::string>& args);
 int cleanup_command(const std::vector<std::string>& args);
 int suite_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
+int list_command(const std::vector<std::string>& args);
 }  // namespace eclat

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "checker/edn_export.hpp"
+#include "history/edn_export.hpp"
 #include "checker/linearizability/formats.hpp"
 #include "cli/commands.hpp"
 #include "cli/run_directory.hpp"

@@ -20,6 +20,7 @@ const char* kUsage =
     "  export    write a stored history as Jepsen EDN (eclat export --help)\n"
     "  suite     run scenario files and compare their verdicts (eclat suite --help)\n"
     "  cleanup   remove anything a crashed run could have left on this host\n"
+    "  list      what is registered: systems, workloads, nemeses, checkers, bugs, settings\n"
     "\n"
     "exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad input, 4 harness failure\n";
 }
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     if (command == "suite") return eclat::suite_command(args);
     if (command == "export") return eclat::export_command(args);
     if (command == "replay") return eclat::replay_command(args);
+    if (command == "list") return eclat::list_command(args);
     fprintf(stderr, "eclat: unknown command \"%s\"\n%s", command.c_str(), kUsage);
     return eclat::kExitBadInput;
   } catch (const eclat::BadInput& e) {

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 
 namespace eclat {
 

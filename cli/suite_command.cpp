@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "checker/verdict.hpp"
+#include "history/verdict.hpp"
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
 #include "core/paths.hpp"

@@ -20,7 +20,8 @@
 #include "cli/summary.hpp"
 #include "cluster/lab.hpp"
 #include "cluster/network.hpp"
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
+#include "core/catalog.hpp"
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -61,10 +62,9 @@ void on_signal(int sig) {
   }
 }
 
-std::chrono::milliseconds ms_setting(const TestConfig& cfg, const char* key, double def) {
-  return std::chrono::milliseconds(
-      static_cast<int64_t>(cfg.settings.get_double(key, def, 0.1, 86400) * 1000));
-}
+constexpr NumberSetting kQuiesceTimeout{"quiesce-timeout", 60, 1, 86400,
+                                        "seconds to wait for every node's task queue to drain after the heal"};
+const bool registered = framework_settings("run", {&kQuiesceTimeout});
 
 void write_json(const std::filesystem::path& p, const nlohmann::json& j) {
   std::ofstream out(p);
@@ -93,6 +93,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   std::vector<std::string> checkers = cfg.checkers.empty() ? workload->default_checkers() : cfg.checkers;
   for (const auto& c : checkers) make_checker(c);
   cfg.checkers = checkers;
+  check_settings_used(cfg);
 
   // 2. Into the lab: from here on, nothing this run does can touch the host
   // network, and every process it starts dies with it.
@@ -103,6 +104,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   std::signal(SIGHUP, on_signal);
 
   const auto run_dir = create_run_directory(cfg.results, cfg.name);
+  set_run_marker(std::filesystem::absolute(run_dir).string());  // eclat cleanup knows the run's processes by it
   log::to_file((run_dir / "eclat.log").string());
   write_json(run_dir / "scenario.json", cfg.to_json());
   if (replay)
@@ -131,7 +133,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
     gen::SteadyClock clock(main_start);
     FaultLog fault_log(run_dir / "faults.jsonl", main_start);
     // A replay plays the recorded faults instead of the random schedule and
-    // the triggers (which still watch and record migration phases).
+    // the triggers (the system's events are still watched and recorded).
     std::unique_ptr<NemesisScheduler> nemesis =
         replay ? std::make_unique<NemesisScheduler>(replay_schedule(*replay), replay_instance_settings(cfg, *replay),
                                                     nctx, history, &fault_log)
@@ -150,7 +152,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
     triggers.heal_all();
     const nlohmann::json healed = record_nemesis_op(history, "check-healed", [&] { return check_healed(nctx); });
     progress.set_phase("quiesce");
-    bool quiet = system->wait_quiescent(ms_setting(cfg, "quiesce-timeout", 60));
+    bool quiet = system->wait_quiescent(ms_of(kQuiesceTimeout, cfg));
     progress.set_phase("final");
     if (!g_interrupted.load()) workload->final_phase(*system, recorder);
     progress.set_phase("teardown");

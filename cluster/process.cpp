@@ -134,7 +134,23 @@ std::filesystem::path resolve(const std::filesystem::path& exe, const std::strin
   return exe;
 }
 
+std::mutex marker_mu;
+std::string& marker() {
+  static std::string m = "pid " + std::to_string(::getpid());
+  return m;
+}
+
+std::string run_marker() {
+  std::lock_guard lock(marker_mu);
+  return marker();
+}
+
 }  // namespace
+
+void set_run_marker(const std::string& run) {
+  std::lock_guard lock(marker_mu);
+  marker() = run;
+}
 
 struct NodeProcess::Impl {
   ProcessSpec spec;
@@ -248,6 +264,7 @@ struct NodeProcess::Impl {
       env_strings.push_back(k + "=" + v);
     }
     if (!spec_path) env_strings.insert(env_strings.begin(), "PATH=" + path);
+    env_strings.push_back(std::string(kRunMarkerVariable) + "=" + run_marker());
     if (!spec.clock_file.empty()) {
       if (!std::filesystem::exists(spec.clock_file)) {
         std::ofstream(spec.clock_file) << "+0\n";

@@ -14,6 +14,13 @@
 
 namespace eclat {
 
+// Every node process carries ECLAT_RUN=<its run> in its environment: the
+// marker by which `eclat cleanup` tells a leftover of an Éclat run from a
+// process of the same name that no run started. The run sets its directory
+// once it exists; before that (the lab's own tests) it is "pid <control pid>".
+inline constexpr const char* kRunMarkerVariable = "ECLAT_RUN";
+void set_run_marker(const std::string& run);
+
 struct ProcessSpec {
   std::string name;                 // node name, used in messages
   std::filesystem::path exe;

@@ -1,11 +1,15 @@
-// Registration by name: faults, workloads, checkers and systems each keep a
-// Registry of factories, filled from static initializers in their own files,
-// so a scenario can name them and adding one is one file.
+// Registration by name: systems, workloads, faults and checkers each keep a
+// Registry of factories, filled from static initialisers in their own files
+// (FoundationDB's WorkloadFactory), so a scenario can name them and adding
+// one is one file: its folder's sources are globbed, its record (doc,
+// settings, colour...) goes to the catalog (core/catalog.hpp).
 #pragma once
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "core/catalog.hpp"
 #include "core/errors.hpp"
 
 namespace eclat {
@@ -13,10 +17,17 @@ namespace eclat {
 template <class Factory>
 class Registry {
  public:
-  // `kind` names the thing in messages: "unknown nemesis \"flood\" (known: ...)".
-  explicit Registry(std::string kind, std::string hint = "") : kind_(std::move(kind)), hint_(std::move(hint)) {}
+  // `hint` ends the list of known names in messages (", or none").
+  explicit Registry(PartKind kind, std::string hint = "") : kind_(kind), hint_(std::move(hint)) {}
 
-  bool add(const std::string& name, Factory factory) {
+  // A second registration of one name is a programming error: it throws
+  // std::logic_error (from a static initialiser, the binary aborts at start
+  // naming it) instead of silently replacing the first.
+  bool add(PartInfo info, Factory factory) {
+    const std::string name = info.name;
+    if (factories_.count(name))
+      throw std::logic_error(std::string("two registrations of the ") + part_kind_name(kind_) + " \"" + name + "\"");
+    catalog().add(kind_, std::move(info));
     factories_[name] = std::move(factory);
     return true;
   }
@@ -27,7 +38,8 @@ class Registry {
     if (it == factories_.end()) {
       std::string known;
       for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
-      throw BadInput("unknown " + kind_ + " \"" + name + "\" (known: " + known + hint_ + ")");
+      throw BadInput(std::string("unknown ") + part_kind_name(kind_) + " \"" + name + "\" (known: " + known + hint_ +
+                     ")");
     }
     return it->second;
   }
@@ -39,7 +51,8 @@ class Registry {
   }
 
  private:
-  std::string kind_, hint_;
+  PartKind kind_;
+  std::string hint_;
   std::map<std::string, Factory> factories_;
 };
 

@@ -4,138 +4,22 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
+#include "core/catalog.hpp"
 #include "core/errors.hpp"
 
 namespace eclat {
 
-const std::map<std::string, std::string>& known_settings() {
-  static const std::map<std::string, std::string> keys = {
-      {"shards", "miroir: number of shards S (default 16)"},
-      {"rf", "miroir: replication factor inside a group (default 1)"},
-      {"groups", "miroir: replica groups RG; nodes are split evenly (default 1)"},
-      {"orchestrators", "miroir: orchestrators serving the cluster; clients are spread over them (default 1)"},
-      {"unavailable-shards", "miroir: a read missing a shard with no reachable owner is \"partial\" (degraded flag) or an \"error\" (default partial)"},
-      {"fail-writes-probability", "fail-writes fault: probability that the chosen node refuses a write (default 1)"},
-      {"keys", "register: number of keys the operations are drawn from (default 5)"},
-      {"values", "register: written values are drawn from 0..values-1 (default 5; small so that values repeat)"},
-      {"cas", "register: also compare-and-set operations (default: true on a system whose client has cas, etcd)"},
-      {"read-mode", "etcd: reads are linearizable (default) or serializable (served by the member alone, may be stale)"},
-      {"read-fraction", "register: fraction of operations that are reads (default 0.5)"},
-      {"nemesis-interval", "seconds between two faults (default 5)"},
-      {"nemesis-duration", "seconds a fault stays on before it is healed (default 5)"},
-      {"op-timeout", "seconds a client waits for one operation before it is info (default 5)"},
-      {"ready-timeout", "seconds a node has to answer its health check (default 20)"},
-      {"quiesce-timeout", "seconds to wait for every node's task queue to drain (default 60)"},
-      {"linearizable-reads", "set: a read missing an acknowledged element that shows up later (stale) is invalid (default false)"},
-      {"read-interval", "set: seconds between two reads of the whole set during the run (default 0: only the final read; see README)"},
-      {"final-read-timeout", "seconds the final read may retry (default 60)"},
-      {"anti-entropy", "miroir: anti-entropy on the orchestrators, true or false (default true)"},
-      {"spare-nodes", "miroir: hosts laid out for add-node, started when added (default 1 when the run adds a node)"},
-      {"new-node-group", "miroir: replica group add-node joins and remove-node leaves (default 0)"},
-      {"drain-deadline", "miroir: seconds a migration's drain waits for in-flight writes (default 30)"},
-      {"copy-page-size", "miroir: documents per page of a migration's background copy (default 1000)"},
-      {"copy-pause", "miroir: seconds the background copy pauses between pages, a throttle (default 0)"},
-      {"drain-stall", "drain-stall fault: seconds every drain stalls (default 40)"},
-      {"fail-writes-node", "fail-writes fault: random (default), new (the node added last) or a node name"},
-      {"fail-writes-shards", "fail-writes fault: comma-separated shards whose writes fail (default: all)"},
-      {"overwrites", "migration: also overwrite a few hot keys on the moving shards with versions (default false)"},
-      {"hot-keys", "migration: number of hot keys overwritten (default 4)"},
-      {"overwrites-for", "migration: seconds from the start during which hot keys are overwritten (default 0: the whole run)"},
-      {"targets", "process and clock faults: which nodes, one, minority, majority, all or primary (default one)"},
-      {"kill-targets", "kill fault: overrides targets"},
-      {"pause-targets", "pause fault: overrides targets"},
-      {"stop-targets", "stop fault: overrides targets"},
-      {"clock-targets", "clock faults: overrides targets"},
-      {"clock-bump-ms", "clock-bump fault: the jump is drawn in plus or minus this many ms (default 262144)"},
-      {"clock-skew-ms", "clock-skew fault: each node's offset is drawn in plus or minus this many ms (default 5000)"},
-      {"clock-strobe-ms", "clock-strobe fault: the flipped offset is drawn in plus or minus this many ms (default 2000)"},
-      {"clock-strobe-period-ms", "clock-strobe fault: ms between two flips (default 10)"},
-      {"clog-swizzle-step", "clog-swizzle fault: seconds between two clogged nodes coming back (default 1)"},
-      {"delay-ms", "delay fault: ms added to what the target nodes send (default 100)"},
-      {"delay-jitter-ms", "delay fault: plus or minus this many ms, uniform (default 10)"},
-      {"reorder-ms", "reorder fault: each packet is held a random time up to this many ms (default 20)"},
-      {"loss-percent", "loss fault: percent of the packets the target nodes send that are dropped (default 20)"},
-      {"duplicate-percent", "duplicate fault: percent of the packets the target nodes send twice (default 20)"},
-      {"delay-targets", "delay fault: overrides targets"},
-      {"reorder-targets", "reorder fault: overrides targets"},
-      {"loss-targets", "loss fault: overrides targets"},
-      {"duplicate-targets", "duplicate fault: overrides targets"},
-      {"reject-targets", "reject fault: overrides targets"},
-      {"delay-to", "delay fault: only the links to these hosts (comma-separated, e.g. n2,o1; default all)"},
-      {"reorder-to", "reorder fault: only the links to these hosts"},
-      {"loss-to", "loss fault: only the links to these hosts"},
-      {"duplicate-to", "duplicate fault: only the links to these hosts"},
-      {"migration-timeout", "migration: seconds the final phase waits for migrations to finish (default 120)"},
-  };
-  return keys;
-}
-
-void Settings::put(const std::string& key, const std::string& value) {
-  if (!known_settings().count(key)) {
-    std::string known;
-    for (const auto& [k, _] : known_settings()) known += (known.empty() ? "" : ", ") + k;
-    throw BadInput("unknown setting \"" + key + "\" (known: " + known + ")");
-  }
-  values_[key] = value;
-}
-
-bool Settings::has(const std::string& key) const { return values_.count(key) > 0; }
-
-int64_t Settings::get_int(const std::string& key, int64_t def, int64_t min, int64_t max) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return def;
-  size_t used = 0;
-  int64_t v = 0;
-  try {
-    v = std::stoll(it->second, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used == 0 || used != it->second.size())
-    throw BadInput("setting " + key + "=" + it->second + ": not an integer");
-  if (v < min || v > max)
-    throw BadInput("setting " + key + "=" + it->second + ": must be between " +
-                   std::to_string(min) + " and " + std::to_string(max));
-  return v;
-}
-
-double Settings::get_double(const std::string& key, double def, double min, double max) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return def;
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(it->second, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used == 0 || used != it->second.size() || !std::isfinite(v))
-    throw BadInput("setting " + key + "=" + it->second + ": not a number");
-  if (v < min || v > max) {
-    std::ostringstream m;
-    m << "setting " << key << "=" << it->second << ": must be between " << min << " and " << max;
-    throw BadInput(m.str());
-  }
-  return v;
-}
-
-bool Settings::get_bool(const std::string& key, bool def) const {
-  auto it = values_.find(key);
-  if (it == values_.end()) return def;
-  if (it->second == "true" || it->second == "1" || it->second == "on") return true;
-  if (it->second == "false" || it->second == "0" || it->second == "off") return false;
-  throw BadInput("setting " + key + "=" + it->second + ": expected true or false");
-}
-
-std::string Settings::get_string(const std::string& key, const std::string& def) const {
-  auto it = values_.find(key);
-  return it == values_.end() ? def : it->second;
-}
+std::string default_system() { return ECLAT_DEFAULT_SYSTEM; }
 
 bool TestConfig::moves_clocks() const {
-  auto is_clock = [](const std::string& f) { return f.rfind("clock-", 0) == 0; };
+  // Each fault says so in its registration (PartInfo::moves_clocks).
+  auto is_clock = [](const std::string& f) {
+    const PartInfo* info = catalog().find(PartKind::nemesis, f);
+    return info && info->moves_clocks;
+  };
   for (const auto& f : nemesis)
     if (is_clock(f)) return true;
   for (const auto& t : triggers)
@@ -377,20 +261,51 @@ void validate_common(const TestConfig& cfg) {
   }
   if (cfg.name.empty() || cfg.name[0] == '.') throw BadInput("name \"" + cfg.name + "\": invalid");
   if (cfg.results.empty()) throw BadInput("--results: empty path");
-  // Settings whose meaning is common to every system: check them now.
-  cfg.settings.get_double("nemesis-interval", 5, 0.1, 86400);
-  cfg.settings.get_double("nemesis-duration", 5, 0.1, 86400);
-  cfg.settings.get_double("op-timeout", 5, 0.1, 3600);
-  cfg.settings.get_double("ready-timeout", 20, 1, 3600);
-  cfg.settings.get_double("quiesce-timeout", 60, 1, 86400);
-  cfg.settings.get_double("final-read-timeout", 60, 1, 86400);
-  cfg.settings.get_double("read-interval", 0, 0, 86400);
-  cfg.settings.get_bool("linearizable-reads", false);
+  // Every setting's value was checked against its spec when it was put.
+}
+
+void check_settings_used(const TestConfig& cfg) {
+  std::set<std::pair<PartKind, std::string>> run = {{PartKind::system, cfg.system},
+                                                    {PartKind::workload, cfg.workload}};
+  std::string parts = "system " + cfg.system + ", workload " + cfg.workload;
+  std::vector<std::string> faults = cfg.nemesis;
+  for (const auto& t : cfg.triggers)
+    if (t.is_object() && t.contains("fault") && t["fault"].is_string()) faults.push_back(t["fault"]);
+  for (const auto& f : faults) run.insert({PartKind::nemesis, f});
+  for (const auto& c : cfg.checkers) run.insert({PartKind::checker, c});
+  auto names = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& n : v) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  };
+  parts += faults.empty() ? ", no faults" : ", faults " + names(faults);
+  parts += ", checkers " + names(cfg.checkers);
+
+  std::vector<std::string> given;
+  for (const auto& [k, _] : cfg.settings.all()) given.push_back(k);
+  for (const auto& t : cfg.triggers)
+    if (t.is_object() && t.contains("with") && t["with"].is_object())
+      for (const auto& [k, _] : t["with"].items()) given.push_back(k);
+  for (const auto& key : given) {
+    const SettingUse* use = catalog().setting(key);
+    if (!use) continue;  // refused when it was put
+    std::string readers;
+    bool used = false;
+    for (const auto& [kind, name] : use->owners) {
+      used = used || kind == PartKind::framework || run.count({kind, name});
+      readers += (readers.empty() ? "" : ", ") + std::string(part_kind_name(kind)) + " " + name;
+    }
+    if (!used)
+      throw BadInput("setting \"" + key + "\" is not read by this run: " + readers + " reads it; the run is " + parts);
+  }
 }
 
 std::string test_usage() {
+  const std::string sys = ECLAT_DEFAULT_SYSTEM;
+  std::string systems;
+  for (const PartInfo* p : catalog().all(PartKind::system)) systems += (systems.empty() ? "" : "|") + p->name;
   std::string s =
-      "usage: eclat test [--scenario FILE] [--system miroir] [--workload set]\n"
+      "usage: eclat test [--scenario FILE] [--system " + systems + "] [--workload NAME]\n"
       "                  [--nemesis LIST|none] [--nodes N] [--time-limit SECONDS]\n"
       "                  [--concurrency N] [--rate OPS_PER_S] [--seed N] [--results DIR]\n"
       "                  [--bug NAME]... [--checker NAME]... [--name NAME]\n"
@@ -398,13 +313,23 @@ std::string test_usage() {
       "\n"
       "Runs a chaos test in a private lab: starts the cluster, drives the workload\n"
       "while the nemesis injects faults, heals, checks the history.\n"
-      "Defaults: --system miroir --workload set --nemesis kill,partition --nodes 3\n"
+      "Defaults: --system " + sys + " --workload set --nemesis kill,partition --nodes 3\n"
       "          --time-limit 30 --concurrency 10 --rate 500 --results results\n"
       "Exit: 0 valid, 1 invalid, 2 unknown, 3 bad input, 4 harness failure.\n"
       "Every flag is also a scenario key of the same name (\"checker\" or \"checkers\";\n"
       "\"scenario\": a base scenario file; \"set\": {KEY: VALUE}).\n"
-      "\nSettings (--set KEY=VALUE, or \"set\": {...} in a scenario):\n";
-  for (const auto& [k, d] : known_settings()) s += "  " + k + ": " + d + "\n";
+      "Systems, workloads, faults, checkers, bug switches: eclat list --help.\n"
+      "\nSettings (--set KEY=VALUE, or \"set\": {...} in a scenario); a run takes the\n"
+      "settings of its system, workload, faults and checkers, and the framework's:\n";
+  for (const auto& [key, use] : catalog().settings()) {
+    std::string owners;
+    for (const auto& [kind, name] : use.owners) {
+      const std::string who = kind == PartKind::framework ? "every run" : std::string(part_kind_name(kind)) + " " + name;
+      if (owners.find(who) == std::string::npos) owners += (owners.empty() ? "" : ", ") + who;
+    }
+    s += "  " + key + "=" + use.spec->range_text() + " (default " + use.spec->default_text() + "; " + owners +
+         ")\n      " + use.spec->doc + "\n";
+  }
   return s;
 }
 

@@ -10,30 +10,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/settings.hpp"
+
 namespace eclat {
 
-// --set KEY=VALUE settings, typed on access. Unknown keys are refused at parse
-// time (see known_settings()), a bad value names its key.
-class Settings {
- public:
-  void put(const std::string& key, const std::string& value);
-  bool has(const std::string& key) const;
-  int64_t get_int(const std::string& key, int64_t def, int64_t min, int64_t max) const;
-  double get_double(const std::string& key, double def, double min, double max) const;
-  bool get_bool(const std::string& key, bool def) const;
-  std::string get_string(const std::string& key, const std::string& def) const;
-  const std::map<std::string, std::string>& all() const { return values_; }
-
- private:
-  std::map<std::string, std::string> values_;
-};
-
-// key -> one-line description, for --help and for refusing unknown keys.
-const std::map<std::string, std::string>& known_settings();
+// The system `eclat test` runs without --system.
+std::string default_system();
 
 struct TestConfig {
   std::string name;                   // results/<name>/...; default "<system>-<workload>"
-  std::string system = "miroir";
+  std::string system = default_system();  // the project's choice (CMake ECLAT_DEFAULT_SYSTEM)
   std::string workload = "set";
   std::vector<std::string> nemesis = {"kill", "partition"};
   int nodes = 3;
@@ -67,6 +53,13 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& scenario, const std::
 
 // Range and shape checks common to every system (node count, rates...).
 void validate_common(const TestConfig& cfg);
+
+// FoundationDB's checkAllOptionsConsumed: every setting given (with --set,
+// in "set", or in a trigger's "with") must be read by a part of this run
+// (its system, workload, faults, checkers, or the framework). BadInput names
+// the setting, who reads it, and what the run is made of. cfg.checkers must
+// be the run's checkers (the workload's defaults resolved).
+void check_settings_used(const TestConfig& cfg);
 
 std::string test_usage();
 

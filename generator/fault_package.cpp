@@ -1,28 +1,20 @@
 #include "generator/fault_package.hpp"
 
+#include "core/catalog.hpp"
+
 namespace eclat::gen {
 
-const std::vector<std::pair<std::string, std::string>>& fault_colours() {
-  static const std::vector<std::pair<std::string, std::string>> table = {
-      {"kill", "#9467bd"},      {"partition", "#2ca02c"},          {"pause", "#8c564b"},
-      {"stop", "#7f7f7f"},      {"fail-writes", "#e377c2"},        {"add-node", "#17becf"},
-      {"remove-node", "#bcbd22"}, {"kill-coordinator", "#5b3a8c"}, {"drain-stall", "#a0522d"},
-      {"partition-new-node", "#1b7a3c"},
-      // Partitions in greens, packet faults in blues and oranges, clocks in reds.
-      {"partition-halves", "#74c476"}, {"partition-random-halves", "#41ab5d"}, {"partition-one", "#238b45"},
-      {"partition-majorities-ring", "#006d2c"}, {"partition-bridge", "#a1d99b"},
-      {"partition-one-way", "#c7e9c0"}, {"clog-swizzle", "#00441b"}, {"partition-primary", "#31a354"},
-      {"kill-primary", "#6a51a3"}, {"reject", "#fd8d3c"}, {"delay", "#1f77b4"}, {"reorder", "#6baed6"},
-      {"loss", "#ff7f0e"}, {"duplicate", "#fdae6b"}, {"clock-bump", "#d62728"}, {"clock-skew", "#ef3b2c"},
-      {"clock-strobe", "#a50f15"},
-  };
-  return table;
+// Each fault carries its colour in its registration (PartInfo::colour).
+std::vector<std::pair<std::string, std::string>> fault_colours() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const PartInfo* f : catalog().all(PartKind::nemesis))
+    if (!f->colour.empty()) out.emplace_back(f->name, f->colour);
+  return out;
 }
 
 std::string fault_colour(const std::string& fault) {
-  for (const auto& [f, c] : fault_colours())
-    if (f == fault) return c;
-  return "";
+  const PartInfo* f = catalog().find(PartKind::nemesis, fault);
+  return f ? f->colour : "";
 }
 
 std::pair<std::string, std::string> split_nemesis_f(const std::string& f) {

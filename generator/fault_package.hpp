@@ -33,12 +33,13 @@ FaultPackage interval_package(const std::string& fault, double interval, double 
 // shuffled cycle (every fault once per cycle), as --nemesis A,B does.
 GenPtr interval_nemesis(std::vector<FaultPackage>& packages);
 
-// The plot colour of a fault: a fixed one for the known kinds, so a kind
-// keeps its colour from run to run and plot to plot; "" for others (the
-// plots give them the next free palette colour). None is blue, red or orange:
-// those are the outcomes' (ok, fail, info).
+// The plot colour of a fault, from its registration, so a kind keeps its
+// colour from run to run and plot to plot; "" for a fault without one (the
+// plots give it the next free palette colour). By convention partitions are
+// greens, packet faults blues and oranges, clocks reds; none is the plain
+// blue, red or orange of the outcomes (ok, fail, info).
 std::string fault_colour(const std::string& fault);
-// Every fault with a fixed colour (the timeline page takes the whole table).
-const std::vector<std::pair<std::string, std::string>>& fault_colours();
+// Every registered fault with a colour (the timeline page takes them all).
+std::vector<std::pair<std::string, std::string>> fault_colours();
 
 }  // namespace eclat::gen

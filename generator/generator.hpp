@@ -26,7 +26,7 @@
 #include <memory>
 #include <random>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 
 namespace eclat::gen {
 

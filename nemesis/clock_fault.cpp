@@ -48,10 +48,10 @@ void ClockFault::set_offset(NemesisContext& ctx, const std::string& node, double
   std::filesystem::rename(tmp, file);
 }
 
-nlohmann::json ClockFault::measured_offset_ms(NemesisContext& ctx, const std::string& node) {
-  if (!ctx.system.process(node).running() || ctx.system.process(node).paused()) return nullptr;
+nlohmann::json measured_offset_ms(System& system, const std::string& node) {
+  if (!system.process(node).running() || system.process(node).paused()) return nullptr;
   const auto before = std::chrono::system_clock::now();
-  auto theirs = ctx.system.wall_clock(node);
+  auto theirs = system.wall_clock(node);
   const auto after = std::chrono::system_clock::now();
   if (!theirs) return nullptr;
   // The node read its clock somewhere inside the round trip: take the middle.
@@ -65,7 +65,7 @@ nlohmann::json ClockFault::start(NemesisContext& ctx, const nlohmann::json& plan
   for (const auto& [node, ms] : planned_offsets(plan)) {
     set_offset(ctx, node, ms);
     moved_.push_back(node);
-    measured[node] = measured_offset_ms(ctx, node);
+    measured[node] = measured_offset_ms(ctx.system, node);
   }
   r["measured_offsets_ms"] = measured;
   r["mechanism"] = "libfaketime";
@@ -77,7 +77,7 @@ nlohmann::json ClockFault::reset(NemesisContext& ctx, const std::vector<std::str
   for (const auto& n : nodes) {
     if (ctx.system.process(n).spec().clock_file.empty()) continue;
     set_offset(ctx, n, 0);
-    measured[n] = measured_offset_ms(ctx, n);
+    measured[n] = measured_offset_ms(ctx.system, n);
   }
   return {{"reset", nodes}, {"measured_offsets_ms", measured}};
 }

@@ -11,11 +11,14 @@
 #include <map>
 #include <string>
 
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "nemesis/fault.hpp"
 #include "nemesis/targets.hpp"
 
 namespace eclat {
+
+// Every clock fault reads clock-targets (else targets).
+inline constexpr TextSetting kClockTargets = fault_targets("clock-targets", "clock faults: overrides targets");
 
 class ClockFault : public Fault {
  public:
@@ -31,14 +34,17 @@ class ClockFault : public Fault {
   std::vector<std::string> targets(NemesisContext& ctx);
   // Writes the offset atomically (rename), so a reader never sees half a line.
   static void set_offset(NemesisContext& ctx, const std::string& node, double offset_ms);
-  // The node's clock minus the control process's, in ms (null when unknown).
-  static nlohmann::json measured_offset_ms(NemesisContext& ctx, const std::string& node);
   // Reset the nodes to +0 and report the measured offsets.
   nlohmann::json reset(NemesisContext& ctx, const std::vector<std::string>& nodes);
 
   const std::string name_;
   std::vector<std::string> moved_;
 };
+
+// The node's clock minus the control process's, in ms, as the node reports
+// it (System::wall_clock; the middle of the round trip taken as ours); null
+// when the node is down, paused or cannot tell.
+nlohmann::json measured_offset_ms(System& system, const std::string& node);
 
 // Plans {"nodes": [...], "offsets_ms": {node: ms}} from the plan's keys.
 std::map<std::string, double> planned_offsets(const nlohmann::json& plan);

@@ -6,17 +6,20 @@
 namespace eclat {
 namespace {
 
+constexpr NumberSetting kSkewMs{"clock-skew-ms", 5000, 1, 1e10,
+                            "clock-skew fault: each node's offset is drawn in plus or minus this many ms"};
+
 class ClockSkew : public ClockFault {
  public:
   ClockSkew() : ClockFault("clock-skew") {}
 
   void validate(const TestConfig& cfg, const System& s) const override {
     ClockFault::validate(cfg, s);
-    cfg.settings.get_double("clock-skew-ms", 5000, 1, 1e10);
+    kSkewMs(cfg.settings);
   }
 
   nlohmann::json plan(NemesisContext& ctx) override {
-    const double max = ctx.cfg.settings.get_double("clock-skew-ms", 5000, 1, 1e10);
+    const double max = kSkewMs(ctx.cfg.settings);
     std::uniform_real_distribution<double> d(-max, max);
     nlohmann::json offsets = nlohmann::json::object();
     for (const auto& n : targets(ctx)) offsets[n] = d(ctx.rng);
@@ -24,7 +27,12 @@ class ClockSkew : public ClockFault {
   }
 };
 
-const bool registered = register_fault("clock-skew", [] { return std::make_unique<ClockSkew>(); });
+const bool registered = register_fault({.name = "clock-skew",
+                                         .doc = "each target node gets its own clock offset within plus or minus clock-skew-ms",
+                                         .settings = {&kSkewMs, &kTargets, &kClockTargets},
+                                         .colour = "#ef3b2c",
+                                         .moves_clocks = true},
+                                        [] { return std::make_unique<ClockSkew>(); });
 
 }  // namespace
 }  // namespace eclat

@@ -13,6 +13,10 @@
 namespace eclat {
 namespace {
 
+constexpr NumberSetting kStrobeMs{"clock-strobe-ms", 2000, 1, 1e10,
+                              "clock-strobe fault: the flipped offset is drawn in plus or minus this many ms"};
+constexpr NumberSetting kStrobePeriodMs{"clock-strobe-period-ms", 10, 1, 60000, "clock-strobe fault: ms between two flips"};
+
 class ClockStrobe : public ClockFault {
  public:
   ClockStrobe() : ClockFault("clock-strobe") {}
@@ -20,17 +24,17 @@ class ClockStrobe : public ClockFault {
 
   void validate(const TestConfig& cfg, const System& s) const override {
     ClockFault::validate(cfg, s);
-    cfg.settings.get_double("clock-strobe-ms", 2000, 1, 1e10);
-    cfg.settings.get_double("clock-strobe-period-ms", 10, 1, 60000);
+    kStrobeMs(cfg.settings);
+    kStrobePeriodMs(cfg.settings);
   }
 
   nlohmann::json plan(NemesisContext& ctx) override {
-    const double max = ctx.cfg.settings.get_double("clock-strobe-ms", 2000, 1, 1e10);
+    const double max = kStrobeMs(ctx.cfg.settings);
     std::uniform_real_distribution<double> d(-max, max);
     nlohmann::json offsets = nlohmann::json::object();
     for (const auto& n : targets(ctx)) offsets[n] = d(ctx.rng);
     return {{"offsets_ms", offsets},
-            {"period_ms", ctx.cfg.settings.get_double("clock-strobe-period-ms", 10, 1, 60000)}};
+            {"period_ms", kStrobePeriodMs(ctx.cfg.settings)}};
   }
 
   nlohmann::json start(NemesisContext& ctx, const nlohmann::json& plan) override {
@@ -80,7 +84,12 @@ class ClockStrobe : public ClockFault {
   std::thread strober_;
 };
 
-const bool registered = register_fault("clock-strobe", [] { return std::make_unique<ClockStrobe>(); });
+const bool registered = register_fault({.name = "clock-strobe",
+                                         .doc = "the target nodes' clocks flip between the true time and an offset every clock-strobe-period-ms",
+                                         .settings = {&kStrobeMs, &kStrobePeriodMs, &kTargets, &kClockTargets},
+                                         .colour = "#a50f15",
+                                         .moves_clocks = true},
+                                        [] { return std::make_unique<ClockStrobe>(); });
 
 }  // namespace
 }  // namespace eclat

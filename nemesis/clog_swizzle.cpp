@@ -7,12 +7,15 @@
 #include <chrono>
 #include <thread>
 
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "core/test_config.hpp"
 #include "nemesis/grudge_fault.hpp"
 
 namespace eclat {
 namespace {
+
+constexpr NumberSetting kStep{"clog-swizzle-step", 1, 0, 3600,
+                          "clog-swizzle fault: seconds between two clogged nodes coming back"};
 
 class ClogSwizzle : public GrudgeFault {
  public:
@@ -20,7 +23,7 @@ class ClogSwizzle : public GrudgeFault {
       : GrudgeFault([](const std::vector<std::string>&, std::mt19937_64&) { return grudge::Grudge{}; }) {}
 
   void validate(const TestConfig& cfg, const System&) const override {
-    cfg.settings.get_double("clog-swizzle-step", 1, 0, 3600);
+    kStep(cfg.settings);
   }
 
   nlohmann::json plan(NemesisContext& ctx) override {
@@ -45,7 +48,7 @@ class ClogSwizzle : public GrudgeFault {
   }
 
   nlohmann::json stop(NemesisContext& ctx) override {
-    const double step = ctx.cfg.settings.get_double("clog-swizzle-step", 1, 0, 3600);
+    const double step = kStep(ctx.cfg.settings);
     nlohmann::json restored = nlohmann::json::array();
     std::set<std::string> clogged(restore_order_.begin(), restore_order_.end());
     for (size_t i = 0; i < restore_order_.size(); ++i) {
@@ -69,7 +72,11 @@ class ClogSwizzle : public GrudgeFault {
   std::vector<std::string> restore_order_;
 };
 
-const bool registered = register_fault("clog-swizzle", [] { return std::make_unique<ClogSwizzle>(); });
+const bool registered = register_fault({.name = "clog-swizzle",
+                                         .doc = "a random half of the nodes cut off; they come back one by one, clog-swizzle-step apart",
+                                         .settings = {&kStep},
+                                         .colour = "#00441b"},
+                                        [] { return std::make_unique<ClogSwizzle>(); });
 
 }  // namespace
 }  // namespace eclat

@@ -11,6 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/catalog.hpp"
+#include "core/settings.hpp"
 #include "core/test_config.hpp"
 
 namespace eclat {
@@ -51,7 +53,11 @@ class Fault {
 };
 
 using FaultFactory = std::function<std::unique_ptr<Fault>()>;
-bool register_fault(const std::string& name, FaultFactory factory);
+// From the fault's own file, with its record: doc, the settings it reads,
+// its plot colour, whether it moves clocks:
+//   const bool registered = register_fault({.name = "delay", .doc = "...", .settings = {&kDelayMs},
+//                                           .colour = "#1f77b4"}, [] { return std::make_unique<Delay>(); });
+bool register_fault(PartInfo info, FaultFactory factory);
 std::unique_ptr<Fault> make_fault(const std::string& name);  // BadInput for unknown names
 std::vector<std::string> fault_names();
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "cluster/network.hpp"
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
 

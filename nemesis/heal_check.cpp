@@ -1,10 +1,10 @@
 #include "nemesis/heal_check.hpp"
 
-#include <chrono>
 #include <cmath>
 
 #include "cluster/connectivity.hpp"
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
+#include "nemesis/clock_fault.hpp"
 
 namespace eclat {
 
@@ -27,13 +27,10 @@ nlohmann::json check_healed(NemesisContext& ctx) {
       continue;
     }
     if (p.spec().clock_file.empty()) continue;
-    const auto before = std::chrono::system_clock::now();
-    auto theirs = ctx.system.wall_clock(n);
-    const auto after = std::chrono::system_clock::now();
-    if (!theirs) continue;
-    const double off = std::chrono::duration<double, std::milli>(*theirs - (before + (after - before) / 2)).count();
+    const nlohmann::json off = measured_offset_ms(ctx.system, n);
+    if (off.is_null()) continue;
     r["clock_offsets_ms"][n] = off;
-    if (std::fabs(off) > 250) r["clocks_off"].push_back(n);
+    if (std::fabs(off.get<double>()) > 250) r["clocks_off"].push_back(n);
   }
   r["healed"] = r["broken_links"].empty() && r["paused"].empty() && r["down"].empty() && r["clocks_off"].empty();
   return r;

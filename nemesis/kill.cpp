@@ -4,8 +4,9 @@
 #include "nemesis/process_fault.hpp"
 
 namespace eclat {
-
 namespace {
+
+constexpr TextSetting kKillTargets = fault_targets("kill-targets", "kill fault: overrides targets");
 
 class Kill : public ProcessFault {
  public:
@@ -18,7 +19,11 @@ class Kill : public ProcessFault {
   void describe(nlohmann::json& r) const override { r["signal"] = "SIGKILL"; }
 };
 
-const bool registered = register_fault("kill", [] { return std::make_unique<Kill>(); });
+const bool registered = register_fault({.name = "kill",
+                                         .doc = "kill -9 the target nodes; restart them when the fault stops and wait for their health check",
+                                         .settings = {&kTargets, &kKillTargets, &kReadyTimeout},
+                                         .colour = "#9467bd"},
+                                        [] { return std::make_unique<Kill>(); });
 
 }  // namespace
 }  // namespace eclat

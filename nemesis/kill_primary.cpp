@@ -31,7 +31,11 @@ class KillPrimary : public ProcessFault {
   void describe(nlohmann::json& r) const override { r["signal"] = "SIGKILL"; }
 };
 
-const bool registered = register_fault("kill-primary", [] { return std::make_unique<KillPrimary>(); });
+const bool registered = register_fault({.name = "kill-primary",
+                                         .doc = "kill -9 the current leader; restart it when the fault stops",
+                                         .settings = {&kReadyTimeout},
+                                         .colour = "#6a51a3"},
+                                        [] { return std::make_unique<KillPrimary>(); });
 
 }  // namespace
 }  // namespace eclat

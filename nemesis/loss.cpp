@@ -6,6 +6,10 @@
 namespace eclat {
 namespace {
 
+constexpr NumberSetting kLossPercent{"loss-percent", 20, 0.01, 100, "loss fault: percent of the packets the target nodes send that are dropped"};
+constexpr TextSetting kLossTargets = fault_targets("loss-targets", "loss fault: overrides targets");
+constexpr TextSetting kLossTo = fault_links("loss-to", "loss fault: only the links to these hosts (comma-separated, e.g. n2,o1)");
+
 class Loss : public PacketFault {
  public:
   Loss() : PacketFault("loss") {}
@@ -13,7 +17,7 @@ class Loss : public PacketFault {
  protected:
   NetemParams params(const TestConfig& cfg) const override {
     NetemParams p;
-    p.loss_percent = cfg.settings.get_double("loss-percent", 20, 0.01, 100);
+    p.loss_percent = kLossPercent(cfg.settings);
     return p;
   }
   void apply_fallback(NemesisContext& ctx, const Host& host, const NetemParams& p) override {
@@ -22,7 +26,11 @@ class Loss : public PacketFault {
   void undo_fallback(NemesisContext& ctx, const Host& host) override { nft_random_rule_undo(ctx, host, "eclat_loss"); }
 };
 
-const bool registered = register_fault("loss", [] { return std::make_unique<Loss>(); });
+const bool registered = register_fault({.name = "loss",
+                                         .doc = "loss-percent of what the target nodes send is dropped at random",
+                                         .settings = {&kLossPercent, &kTargets, &kLossTargets, &kLossTo},
+                                         .colour = "#ff7f0e"},
+                                        [] { return std::make_unique<Loss>(); });
 
 }  // namespace
 }  // namespace eclat

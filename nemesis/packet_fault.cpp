@@ -5,7 +5,7 @@
 #include "cluster/host_netfilter.hpp"
 #include "cluster/network.hpp"
 #include "cluster/packet_delay.hpp"
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
 #include "nemesis/targets.hpp"

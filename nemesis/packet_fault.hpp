@@ -13,8 +13,12 @@
 
 #include "cluster/netem.hpp"
 #include "nemesis/fault.hpp"
+#include "nemesis/targets.hpp"
 
 namespace eclat {
+
+// A packet fault's own "<fault>-to": only the links to these hosts.
+constexpr TextSetting fault_links(const char* key, const char* doc) { return TextSetting{key, "", doc, nullptr, "all links"}; }
 
 class DelayQueue;
 class Host;

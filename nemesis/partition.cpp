@@ -42,7 +42,10 @@ class Partition : public Fault {
   }
 };
 
-const bool registered = register_fault("partition", [] { return std::make_unique<Partition>(); });
+const bool registered = register_fault({.name = "partition",
+                                         .doc = "isolate one random host (node or orchestrator) from every other host, silently",
+                                         .colour = "#2ca02c"},
+                                        [] { return std::make_unique<Partition>(); });
 
 }  // namespace
 }  // namespace eclat

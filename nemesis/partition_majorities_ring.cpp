@@ -5,7 +5,7 @@
 namespace eclat {
 namespace {
 
-const bool registered = register_fault("partition-majorities-ring", [] {
+const bool registered = register_fault({.name = "partition-majorities-ring", .doc = "Jepsen's ring: every node hears its own majority", .colour = "#006d2c"}, [] {
   return std::make_unique<GrudgeFault>([](const std::vector<std::string>& nodes, std::mt19937_64& rng) {
     return grudge::majorities_ring(shuffled(nodes, rng));
   });

@@ -6,7 +6,7 @@
 namespace eclat {
 namespace {
 
-const bool registered = register_fault("partition-one-way", [] {
+const bool registered = register_fault({.name = "partition-one-way", .doc = "node A cannot reach node B while B reaches A", .colour = "#c7e9c0"}, [] {
   return std::make_unique<GrudgeFault>([](const std::vector<std::string>& nodes, std::mt19937_64& rng) {
     auto s = shuffled(nodes, rng);
     return grudge::one_way(s.at(0), s.at(1));

@@ -4,7 +4,7 @@
 // answering what they can. plan() names the leader at that moment, so a
 // replay isolates the same node. The start value carries the grudge, as
 // every partition's does.
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "core/errors.hpp"
 #include "nemesis/grudge_fault.hpp"
 
@@ -28,7 +28,10 @@ class PartitionPrimary : public GrudgeFault {
   }
 };
 
-const bool registered = register_fault("partition-primary", [] { return std::make_unique<PartitionPrimary>(); });
+const bool registered = register_fault({.name = "partition-primary",
+                                         .doc = "isolate the current leader from every other node, silently, both ways",
+                                         .colour = "#31a354"},
+                                        [] { return std::make_unique<PartitionPrimary>(); });
 
 }  // namespace
 }  // namespace eclat

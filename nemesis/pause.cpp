@@ -6,6 +6,8 @@
 namespace eclat {
 namespace {
 
+constexpr TextSetting kPauseTargets = fault_targets("pause-targets", "pause fault: overrides targets");
+
 class Pause : public ProcessFault {
  public:
   Pause() : ProcessFault("pause") {}
@@ -20,7 +22,11 @@ class Pause : public ProcessFault {
   void describe(nlohmann::json& r) const override { r["signal"] = "SIGSTOP"; }
 };
 
-const bool registered = register_fault("pause", [] { return std::make_unique<Pause>(); });
+const bool registered = register_fault({.name = "pause",
+                                         .doc = "SIGSTOP the target nodes; SIGCONT when the fault stops (timeouts, not refusals)",
+                                         .settings = {&kTargets, &kPauseTargets, &kReadyTimeout},
+                                         .colour = "#8c564b"},
+                                        [] { return std::make_unique<Pause>(); });
 
 }  // namespace
 }  // namespace eclat

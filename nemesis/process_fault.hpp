@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "nemesis/fault.hpp"
 #include "nemesis/targets.hpp"
 

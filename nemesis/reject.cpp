@@ -7,13 +7,15 @@
 // ICMP pass, or the node's own "unreachable" answers would be rejected too.
 #include "cluster/host_netfilter.hpp"
 #include "cluster/network.hpp"
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
 #include "nemesis/process_fault.hpp"
 
 namespace eclat {
 namespace {
+
+constexpr TextSetting kRejectTargets = fault_targets("reject-targets", "reject fault: overrides targets");
 
 class Reject : public Fault {
  public:
@@ -67,7 +69,11 @@ class Reject : public Fault {
   std::vector<std::string> rejecting_;
 };
 
-const bool registered = register_fault("reject", [] { return std::make_unique<Reject>(); });
+const bool registered = register_fault({.name = "reject",
+                                         .doc = "the target nodes answer every packet from and to the other hosts with ICMP host-unreachable",
+                                         .settings = {&kTargets, &kRejectTargets},
+                                         .colour = "#fd8d3c"},
+                                        [] { return std::make_unique<Reject>(); });
 
 }  // namespace
 }  // namespace eclat

@@ -7,6 +7,10 @@
 namespace eclat {
 namespace {
 
+constexpr NumberSetting kReorderMs{"reorder-ms", 20, 0.1, 60000, "reorder fault: each packet is held a random time up to this many ms"};
+constexpr TextSetting kReorderTargets = fault_targets("reorder-targets", "reorder fault: overrides targets");
+constexpr TextSetting kReorderTo = fault_links("reorder-to", "reorder fault: only the links to these hosts (comma-separated, e.g. n2,o1)");
+
 class Reorder : public QueuedPacketFault {
  public:
   Reorder() : QueuedPacketFault("reorder", 2) {}
@@ -14,14 +18,18 @@ class Reorder : public QueuedPacketFault {
  protected:
   NetemParams params(const TestConfig& cfg) const override {
     NetemParams p;
-    const double window = cfg.settings.get_double("reorder-ms", 20, 0.1, 60000);
+    const double window = kReorderMs(cfg.settings);
     p.delay_ms = window / 2;
     p.jitter_ms = window / 2;
     return p;
   }
 };
 
-const bool registered = register_fault("reorder", [] { return std::make_unique<Reorder>(); });
+const bool registered = register_fault({.name = "reorder",
+                                         .doc = "each packet the target nodes send is held a random time up to reorder-ms: packets overtake each other",
+                                         .settings = {&kReorderMs, &kTargets, &kReorderTargets, &kReorderTo},
+                                         .colour = "#6baed6"},
+                                        [] { return std::make_unique<Reorder>(); });
 
 }  // namespace
 }  // namespace eclat

@@ -4,6 +4,11 @@
 #include "generator/driver.hpp"
 
 namespace eclat {
+namespace {
+constexpr NumberSetting kInterval{"nemesis-interval", 5, 0.1, 86400, "seconds between two faults"};
+constexpr NumberSetting kDuration{"nemesis-duration", 5, 0.1, 86400, "seconds a fault stays on before it is healed"};
+const bool registered = framework_settings("nemesis", {&kInterval, &kDuration});
+}  // namespace
 
 nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
                                  const std::function<nlohmann::json()>& action, FaultLog* log,
@@ -38,8 +43,8 @@ nlohmann::json record_nemesis_op(HistoryWriter& history, const std::string& f,
 NemesisScheduler::NemesisScheduler(std::vector<std::string> faults, NemesisContext ctx, HistoryWriter& history,
                                    FaultLog* log)
     : ctx_(ctx), history_(history), log_(log) {
-  const double interval = ctx.cfg.settings.get_double("nemesis-interval", 5, 0.1, 86400);
-  const double duration = ctx.cfg.settings.get_double("nemesis-duration", 5, 0.1, 86400);
+  const double interval = kInterval(ctx.cfg.settings);
+  const double duration = kDuration(ctx.cfg.settings);
   for (const auto& n : faults) {
     packages_.push_back(gen::interval_package(n, interval, duration));
     instance(n, "nemesis");  // made now: unknown names fail before the run

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 #include "generator/clock.hpp"
 #include "generator/fault_package.hpp"
 #include "nemesis/fault.hpp"

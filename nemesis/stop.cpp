@@ -8,6 +8,8 @@
 namespace eclat {
 namespace {
 
+constexpr TextSetting kStopTargets = fault_targets("stop-targets", "stop fault: overrides targets");
+
 class Stop : public ProcessFault {
  public:
   Stop() : ProcessFault("stop") {}
@@ -21,7 +23,11 @@ class Stop : public ProcessFault {
   void describe(nlohmann::json& r) const override { r["signal"] = "SIGTERM"; }
 };
 
-const bool registered = register_fault("stop", [] { return std::make_unique<Stop>(); });
+const bool registered = register_fault({.name = "stop",
+                                         .doc = "graceful stop of the target nodes (SIGTERM, 10 s, then SIGKILL); started again when the fault stops",
+                                         .settings = {&kTargets, &kStopTargets, &kReadyTimeout},
+                                         .colour = "#7f7f7f"},
+                                        [] { return std::make_unique<Stop>(); });
 
 }  // namespace
 }  // namespace eclat

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "core/errors.hpp"
 
 namespace eclat {
@@ -12,7 +12,7 @@ const std::vector<std::string> kSpecs = {"one", "minority", "majority", "all", "
 
 std::string target_spec(const TestConfig& cfg, const std::string& fault) {
   const std::string key = cfg.settings.has(fault + "-targets") ? fault + "-targets" : "targets";
-  const std::string spec = cfg.settings.get_string(key, "one");
+  const std::string spec = cfg.settings.get_string(key, kTargets.text_def);
   if (std::find(kSpecs.begin(), kSpecs.end(), spec) == kSpecs.end())
     throw BadInput("setting " + key + "=" + spec + ": not a target (one, minority, majority, all, primary)");
   return spec;

@@ -9,9 +9,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/settings.hpp"
 #include "core/test_config.hpp"
 
 namespace eclat {
+
+inline constexpr const char* kTargetChoices = "one|minority|majority|all|primary";
+inline constexpr TextSetting kTargets{"targets", "one",
+                                      "process, clock, packet and reject faults: which nodes", kTargetChoices};
+// A fault's own "<fault>-targets", which overrides targets:
+//   constexpr TextSetting kKillTargets = fault_targets("kill-targets", "kill fault: overrides targets");
+constexpr TextSetting fault_targets(const char* key, const char* doc) {
+  return TextSetting{key, "", doc, kTargetChoices, "targets"};
+}
 
 class System;
 

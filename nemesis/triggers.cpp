@@ -3,7 +3,8 @@
 #include <algorithm>
 #include <set>
 
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
+#include "core/catalog.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "nemesis/scheduler.hpp"
@@ -11,19 +12,15 @@
 namespace eclat {
 namespace {
 
-const std::set<std::string> kPhases = {"computing", "dual-write", "cutover", "draining", "delta",
-                                       "activate",  "cleanup",    "complete", "aborted"};
-const std::set<std::string> kShardStates = {"pending", "copying", "copied", "delta-done", "active", "cleaned"};
 const std::set<std::string> kKeys = {"on", "fault", "for", "until", "times", "with"};
 
 std::string text_of(const nlohmann::json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
-// "phase:X" / "shard:X" / "at:S", checked; `what` names the trigger.
-void check_event(const std::string& spec, bool allow_at, const std::string& what) {
+// "KIND:NAME" (an event of the system's vocabulary, PartInfo::events) or
+// "at:S", checked; `what` names the trigger.
+void check_event(const std::string& spec, bool allow_at, const TestConfig& cfg, const std::string& what) {
   auto colon = spec.find(':');
   const std::string kind = spec.substr(0, colon), arg = colon == std::string::npos ? "" : spec.substr(colon + 1);
-  if (kind == "phase" && kPhases.count(arg)) return;
-  if (kind == "shard" && kShardStates.count(arg)) return;
   if (kind == "at" && allow_at) {
     size_t used = 0;
     double s = -1;
@@ -35,11 +32,18 @@ void check_event(const std::string& spec, bool allow_at, const std::string& what
     if (used == arg.size() && used > 0 && s >= 0) return;
     throw BadInput(what + ": \"" + spec + "\": at: needs a number of seconds >= 0");
   }
-  std::string phases, states;
-  for (const auto& p : kPhases) phases += (phases.empty() ? "" : " ") + p;
-  for (const auto& p : kShardStates) states += (states.empty() ? "" : " ") + p;
-  throw BadInput(what + ": \"" + spec + "\" is not an event (" + (allow_at ? "at:SECONDS, " : "") +
-                 "phase:NAME with NAME one of " + phases + ", or shard:STATE with STATE one of " + states + ")");
+  const PartInfo* system = catalog().find(PartKind::system, cfg.system);
+  const auto& events = system ? system->events : std::map<std::string, std::vector<std::string>>{};
+  if (auto it = events.find(kind); it != events.end())
+    if (std::find(it->second.begin(), it->second.end(), arg) != it->second.end()) return;
+  std::string known = allow_at ? "at:SECONDS" : "";
+  for (const auto& [k, names] : events) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : " ") + n;
+    known += (known.empty() ? "" : ", or ") + k + ":NAME with NAME one of " + list;
+  }
+  if (events.empty()) known += std::string(known.empty() ? "" : "; ") + "system \"" + cfg.system + "\" reports no events";
+  throw BadInput(what + ": \"" + spec + "\" is not an event (" + known + ")");
 }
 
 TestConfig with_settings(const TestConfig& cfg, const nlohmann::json& t, const std::string& what) {
@@ -64,12 +68,7 @@ double number(const nlohmann::json& t, const char* key, const std::string& what,
   return v.get<double>();
 }
 
-bool matches(const std::string& spec, const nlohmann::json& ev) {
-  const int shard = ev.value("shard", -1);
-  if (spec.rfind("phase:", 0) == 0) return shard == -1 && ev.value("phase", "") == spec.substr(6);
-  if (spec.rfind("shard:", 0) == 0) return shard >= 0 && ev.value("shard_state", "") == spec.substr(6);
-  return false;
-}
+bool matches(const std::string& spec, const SystemEvent& ev) { return spec == ev.kind + ":" + ev.name; }
 
 }  // namespace
 
@@ -95,12 +94,10 @@ void TriggerSchedule::validate(const TestConfig& cfg, const System& system) {
     if (!t.contains("on") || !t["on"].is_string()) throw BadInput(what + ": needs \"on\": an event");
     if (!t.contains("fault") || !t["fault"].is_string()) throw BadInput(what + ": needs \"fault\": a fault name");
     const std::string on = t["on"], fault = t["fault"];
-    check_event(on, true, what);
-    if (on.rfind("at:", 0) != 0 && !system.migrations())
-      throw BadInput(what + ": \"" + on + "\": system \"" + cfg.system + "\" has no migrations to watch");
+    check_event(on, true, cfg, what);
     if (t.contains("until")) {
       if (!t["until"].is_string()) throw BadInput(what + ": \"until\" must be an event");
-      check_event(t["until"], false, what);
+      check_event(t["until"], false, cfg, what);
     }
     number(t, "for", what, 0);
     if (t.contains("times") && (!t["times"].is_number_integer() || t["times"].get<int>() < 1))
@@ -108,18 +105,6 @@ void TriggerSchedule::validate(const TestConfig& cfg, const System& system) {
     TestConfig c = with_settings(cfg, t, what);
     make_fault(fault)->validate(c, system);  // BadInput for unknown names
   }
-}
-
-bool TriggerSchedule::watches_phases(const TestConfig& cfg, const System& system) {
-  if (!system.migrations()) return false;
-  bool moves = cfg.workload == "migration";
-  for (const auto& f : cfg.nemesis) moves = moves || f == "add-node" || f == "remove-node";
-  for (const auto& t : cfg.triggers) {
-    const std::string on = t.value("on", "");
-    moves = moves || on.rfind("at:", 0) != 0 || t.value("fault", "") == "add-node" ||
-            t.value("fault", "") == "remove-node";
-  }
-  return moves;
 }
 
 TestConfig TriggerSchedule::settings_of(const TestConfig& cfg, size_t n) {
@@ -144,7 +129,7 @@ TriggerSchedule::TriggerSchedule(const TestConfig& cfg, NemesisContext ctx, Hist
     trig->instance = make_fault(trig->fault);
     triggers_.push_back(std::move(trig));
   }
-  watch_ = watches_phases(cfg, ctx.system);
+  watch_ = ctx.system.wants_events(cfg);
 }
 
 TriggerSchedule::~TriggerSchedule() {
@@ -174,20 +159,17 @@ void TriggerSchedule::start() {
     Trigger* tp = t.get();
     schedule(at, [this, tp] { fire(*tp, {{"at_s", std::stod(tp->on.substr(3))}}); });
   }
-  if (watch_) ctx_.system.migrations()->watch_phases([this](const nlohmann::json& ev) { on_event(ev); });
+  if (watch_) ctx_.system.watch_events([this](const SystemEvent& ev) { on_event(ev); });
 }
 
-void TriggerSchedule::on_event(const nlohmann::json& ev) {
+void TriggerSchedule::on_event(const SystemEvent& ev) {
   Op op;
   op.process = kNemesisProcess;
   op.type = OpType::info;
-  op.f = "migration";
-  op.value = ev;
+  op.f = ev.record_as;
+  op.value = ev.value;
   history_.record(op);
-  ECLAT_LOG(info, "migration") << ev.value("migration_id", "?") << " "
-                               << (ev.value("shard", -1) < 0 ? "phase " + ev.value("phase", "")
-                                                             : "shard " + std::to_string(ev.value("shard", -1)) +
-                                                                   " " + ev.value("shard_state", ""));
+  ECLAT_LOG(info, ev.record_as) << ev.summary;
   {
     std::lock_guard lock(mu_);
     if (!firing_) return;  // the main phase is over: recorded, not acted on
@@ -195,7 +177,7 @@ void TriggerSchedule::on_event(const nlohmann::json& ev) {
   const auto now = std::chrono::steady_clock::now();
   for (auto& t : triggers_) {
     Trigger* tp = t.get();
-    if (matches(t->on, ev)) schedule(now, [this, tp, ev] { fire(*tp, ev); });
+    if (matches(t->on, ev)) schedule(now, [this, tp, ev] { fire(*tp, ev.value); });
     if (!t->until.empty() && matches(t->until, ev))
       schedule(now, [this, tp, ev] {
         if (!tp->active) return;
@@ -203,7 +185,7 @@ void TriggerSchedule::on_event(const nlohmann::json& ev) {
         record_nemesis_op(history_, "stop-" + tp->fault, [&] {
           nlohmann::json r = tp->instance->stop(ctx_);
           r["trigger"] = tp->name;
-          r["cause"] = ev;
+          r["cause"] = ev.value;
           return r;
         }, log_, tp->source);
       });
@@ -295,7 +277,7 @@ void TriggerSchedule::heal_all() {
 void TriggerSchedule::finish() {
   if (watch_ && !stopping_) {
     stopping_ = true;
-    ctx_.system.migrations()->stop_watching();
+    ctx_.system.stop_watching_events();
   }
 }
 

@@ -4,7 +4,7 @@
 
 #include <sstream>
 
-#include "checker/edn_export.hpp"
+#include "history/edn_export.hpp"
 #include "checker/linearizability/formats.hpp"
 
 using namespace eclat;

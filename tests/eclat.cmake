@@ -1,7 +1,7 @@
 # Éclat's own tests: unit (history, checkers, configuration) and end-to-end
 # runs of the eclat binary in a real lab.
-add_executable(eclat_unit_tests eclat_history_test.cpp eclat_set_full_test.cpp eclat_config_test.cpp
-               eclat_migration_checks_test.cpp faults_grudge_test.cpp)
+add_executable(eclat_unit_tests eclat_history_test.cpp eclat_set_full_test.cpp eclat_config_test.cpp eclat_catalog_test.cpp
+               faults_grudge_test.cpp)
 target_link_libraries(eclat_unit_tests PRIVATE eclat_all GTest::gtest_main)
 gtest_discover_tests(eclat_unit_tests DISCOVERY_TIMEOUT 30)
 
@@ -31,20 +31,7 @@ target_compile_definitions(eclat_suite_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE
 add_dependencies(eclat_suite_tests eclat)
 gtest_discover_tests(eclat_suite_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
 
-# miroir's data path under chaos: replicated runs, register, bug switches.
-add_executable(eclat_miroir_tests eclat_miroir_test.cpp)
-target_link_libraries(eclat_miroir_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
-target_compile_definitions(eclat_miroir_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
-add_dependencies(eclat_miroir_tests eclat miroir-node miroir-orchestrator)
-gtest_discover_tests(eclat_miroir_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 400 RUN_SERIAL TRUE)
 
-# Shard migrations under chaos (issue 4's acceptance), from the scenario files.
-add_executable(eclat_migration_tests eclat_migration_test.cpp)
-target_link_libraries(eclat_migration_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
-target_compile_definitions(eclat_migration_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>"
-                           ECLAT_SCENARIOS="${CMAKE_SOURCE_DIR}/tests/scenarios")
-add_dependencies(eclat_migration_tests eclat miroir-node miroir-orchestrator)
-gtest_discover_tests(eclat_migration_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
 
 # Every kind of fault in one run (issue 6, acceptance 2).
 add_executable(eclat_faults_run_tests eclat_faults_run_test.cpp)
@@ -52,9 +39,3 @@ target_link_libraries(eclat_faults_run_tests PRIVATE GTest::gtest_main nlohmann_
 target_compile_definitions(eclat_faults_run_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
 add_dependencies(eclat_faults_run_tests eclat miroir-node miroir-orchestrator)
 gtest_discover_tests(eclat_faults_run_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
-# etcd (Debian's etcd-server) under chaos: real etcd processes in the lab.
-add_executable(eclat_etcd_tests eclat_etcd_test.cpp)
-target_link_libraries(eclat_etcd_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
-target_compile_definitions(eclat_etcd_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
-add_dependencies(eclat_etcd_tests eclat)
-gtest_discover_tests(eclat_etcd_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 240 RUN_SERIAL TRUE)

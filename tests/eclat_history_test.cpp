@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 #include "core/errors.hpp"
 
 using namespace eclat;
@@ -90,7 +90,7 @@ TEST(History, MissingFieldIsBadInput) {
   EXPECT_THROW(read_history(path), BadInput);
 }
 
-#include "checker/history_fast_parse.hpp"
+#include "history/fast_parse.hpp"
 
 TEST(History, FastAndSlowParsersAgree) {
   const char* lines[] = {

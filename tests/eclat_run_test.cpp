@@ -168,27 +168,40 @@ TEST(EclatRun, KilledMidRunLeavesNothingAndAReadableHistory) {
   fs::remove_all(dir);
 }
 
-TEST(EclatCleanup, SaysWhatItFoundAndRemovesIt) {
+TEST(EclatCleanup, SaysWhatItFoundAndRemovesOnlyWhatARunLeft) {
   // Leftovers as an older crashed version could have made them on the host:
-  // a lab interface and a node process outside any lab.
+  // a lab interface, and node processes outside any lab, both miroir's: one
+  // with the mark every run puts on its node processes (ECLAT_RUN), one of
+  // the same name that no run started. Only the marked one is killed.
   auto dir = fresh_results_dir("cleanup");
   fs::copy_file("/bin/sleep", dir / "miroir-node");
-  pid_t pid = fork();
-  ASSERT_GE(pid, 0);
-  if (pid == 0) {
-    execl((dir / "miroir-node").c_str(), "miroir-node", "1000", nullptr);
-    _exit(127);
-  }
+  fs::copy_file("/bin/sleep", dir / "miroir-orchestrator");
+  const pid_t marked = spawn({(dir / "miroir-node").string(), "1000"}, {"ECLAT_RUN=" + (dir / "run").string()});
+  const pid_t unmarked = spawn({(dir / "miroir-orchestrator").string(), "1000"});
+  ASSERT_GT(marked, 0);
+  ASSERT_GT(unmarked, 0);
   ASSERT_EQ(std::system("ip link add vh-left0 type veth peer name vh-left1"), 0);
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
 
-  Result r = eclat("cleanup");
+  // --dry-run names everything and removes nothing.
+  Result r = eclat("cleanup --dry-run");
   EXPECT_EQ(r.code, 0) << r.output;
-  EXPECT_NE(r.output.find("found process " + std::to_string(pid)), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("found process " + std::to_string(marked) + " (miroir-node of run " + (dir / "run").string()),
+            std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("would kill it"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("found interface vh-left"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("left alone: process " + std::to_string(unmarked)), std::string::npos) << r.output;
+  EXPECT_TRUE(alive(marked));
+  EXPECT_TRUE(fs::exists("/sys/class/net/vh-left0"));
+
+  r = eclat("cleanup");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("found process " + std::to_string(marked)), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("left alone: process " + std::to_string(unmarked)), std::string::npos) << r.output;
   int status = 0;
-  EXPECT_EQ(waitpid(pid, &status, 0), pid);
+  EXPECT_EQ(waitpid(marked, &status, 0), marked);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  EXPECT_TRUE(alive(unmarked)) << "cleanup killed a process no run started";
   EXPECT_FALSE(fs::exists("/sys/class/net/vh-left0"));
   EXPECT_FALSE(fs::exists("/sys/class/net/vh-left1"));
 
@@ -196,6 +209,8 @@ TEST(EclatCleanup, SaysWhatItFoundAndRemovesIt) {
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("nothing found"), std::string::npos) << r.output;
   EXPECT_EQ(eclat("cleanup --force").code, 3);
+  ::kill(unmarked, SIGKILL);
+  waitpid(unmarked, &status, 0);
   fs::remove_all(dir);
 }
 

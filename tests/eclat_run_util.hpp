@@ -1,6 +1,7 @@
 // What the end-to-end tests share: running the real eclat binary, reading
 // what a run wrote, and checking that nothing of it outlived it on the host.
 #pragma once
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <set>
 #include <string>
 #include <thread>
@@ -40,6 +43,31 @@ inline Result eclat(const std::string& args, const std::string& env = "") {
   return r;
 }
 
+// Starts argv[0] with exactly `env` as its environment (plus PATH), in the
+// test's own process group; the caller kills and reaps it.
+inline pid_t spawn(const std::vector<std::string>& argv, std::vector<std::string> env = {}) {
+  env.push_back("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+  pid_t pid = fork();
+  if (pid == 0) {
+    std::vector<char*> a, e;
+    for (const auto& s : argv) a.push_back(const_cast<char*>(s.c_str()));
+    for (const auto& s : env) e.push_back(const_cast<char*>(s.c_str()));
+    a.push_back(nullptr);
+    e.push_back(nullptr);
+    int devnull = ::open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
+    execve(a[0], a.data(), e.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+inline bool alive(pid_t pid) {
+  int status = 0;
+  return waitpid(pid, &status, WNOHANG) == 0;
+}
+
 inline std::set<std::string> host_interfaces() {
   std::set<std::string> out;
   for (const auto& e : fs::directory_iterator("/sys/class/net")) out.insert(e.path().filename());
@@ -53,7 +81,8 @@ inline std::set<std::string> named_namespaces() {
   return out;
 }
 
-inline std::vector<int> miroir_processes() {
+// Pids of the processes whose name (comm) and command line satisfy `match`.
+inline std::vector<int> processes(const std::function<bool(const std::string& name, const std::string& cmdline)>& match) {
   std::vector<int> out;
   for (const auto& e : fs::directory_iterator("/proc")) {
     std::string pid = e.path().filename();
@@ -61,9 +90,15 @@ inline std::vector<int> miroir_processes() {
     std::ifstream comm(e.path() / "comm");
     std::string name;
     std::getline(comm, name);
-    if (name.rfind("miroir-", 0) == 0) out.push_back(std::stoi(pid));
+    std::ifstream in(e.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (match(name, cmdline)) out.push_back(std::stoi(pid));
   }
   return out;
+}
+
+inline std::vector<int> miroir_processes() {
+  return processes([](const std::string& name, const std::string&) { return name.rfind("miroir-", 0) == 0; });
 }
 
 inline fs::path fresh_results_dir(const std::string& tag) {

@@ -13,7 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "cluster/network.hpp"
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "cluster/traffic_control.hpp"
 #include "nemesis/fault.hpp"
 

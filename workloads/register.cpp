@@ -18,7 +18,7 @@
 #include <optional>
 #include <vector>
 
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 #include "workloads/runner.hpp"
@@ -27,21 +27,28 @@
 namespace eclat {
 namespace {
 
+constexpr IntSetting kKeys{"keys", 5, 1, 1'000'000, "register: number of keys the operations are drawn from"};
+constexpr IntSetting kValues{"values", 5, 1, 1'000'000'000,
+                             "register: written values are drawn from 0..values-1 (small so that values repeat)"};
+constexpr NumberSetting kReadFraction{"read-fraction", 0.5, 0, 1, "register: fraction of operations that are reads"};
+constexpr FlagSetting kCas{"cas", false, "register: also compare-and-set operations",
+                           "true on a system whose client has cas"};
+
 constexpr int64_t kOpsPerKey = 300;
 
 class RegisterWorkload : public Workload {
  public:
   explicit RegisterWorkload(const TestConfig& cfg)
-      : keys_(cfg.settings.get_int("keys", 5, 1, 1'000'000)),
-        values_(cfg.settings.get_int("values", 5, 1, 1'000'000'000)),
-        read_fraction_(cfg.settings.get_double("read-fraction", 0.5, 0, 1)),
+      : keys_(kKeys(cfg.settings)),
+        values_(kValues(cfg.settings)),
+        read_fraction_(kReadFraction(cfg.settings)),
         concurrency_(cfg.concurrency),
         ops_(static_cast<size_t>(cfg.concurrency), 0) {
-    if (cfg.settings.has("cas")) settings_cas_ = cfg.settings.get_bool("cas", false);
+    if (cfg.settings.has(kCas.key)) settings_cas_ = kCas(cfg.settings);
   }
 
   void validate(const TestConfig& cfg, const System& system) const override {
-    if (cfg.settings.get_bool("cas", system.can_cas()) && !system.can_cas())
+    if (kCas(cfg.settings, system.can_cas()) && !system.can_cas())
       throw BadInput("setting cas=true: the " + cfg.system + " client has no compare-and-set");
   }
 
@@ -101,7 +108,11 @@ class RegisterWorkload : public Workload {
 };
 
 const bool registered = register_workload(
-    "register", [](const TestConfig& cfg) { return std::make_unique<RegisterWorkload>(cfg); });
+    {.name = "register",
+     .doc = "write(k, v), read(k), and cas(k, [old, new]) where the client has it; a final read of every key "
+            "(checked by linearizable)",
+     .settings = {&kKeys, &kValues, &kReadFraction, &kCas}},
+    [](const TestConfig& cfg) { return std::make_unique<RegisterWorkload>(cfg); });
 
 }  // namespace
 }  // namespace eclat

@@ -4,13 +4,13 @@
 namespace eclat {
 namespace {
 Registry<WorkloadFactory>& registry() {
-  static Registry<WorkloadFactory> r("workload");
+  static Registry<WorkloadFactory> r(PartKind::workload);
   return r;
 }
 }  // namespace
 
-bool register_workload(const std::string& name, WorkloadFactory factory) {
-  return registry().add(name, std::move(factory));
+bool register_workload(PartInfo info, WorkloadFactory factory) {
+  return registry().add(std::move(info), std::move(factory));
 }
 std::vector<std::string> workload_names() { return registry().names(); }
 std::unique_ptr<Workload> make_workload(const TestConfig& cfg) { return registry().get(cfg.workload)(cfg); }

@@ -4,7 +4,7 @@
 #include <thread>
 #include <vector>
 
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "core/log.hpp"
 #include "generator/combinators.hpp"
 #include "generator/driver.hpp"

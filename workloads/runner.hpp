@@ -4,13 +4,17 @@
 #include <functional>
 #include <memory>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 #include "generator/clock.hpp"
 #include "generator/generator.hpp"
-#include "workloads/client.hpp"
+#include "cluster/client.hpp"
 #include "workloads/workload.hpp"
 
 namespace eclat {
+
+// How long a workload's final read may retry (every workload with one lists it).
+inline constexpr NumberSetting kFinalReadTimeout{"final-read-timeout", 60, 1, 86400,
+                                                 "seconds the final read may retry"};
 
 class System;
 

@@ -18,7 +18,7 @@
 #include <chrono>
 #include <thread>
 
-#include "cluster/systems/system.hpp"
+#include "cluster/system.hpp"
 #include "core/log.hpp"
 #include "workloads/runner.hpp"
 #include "workloads/workload.hpp"
@@ -26,13 +26,17 @@
 namespace eclat {
 namespace {
 
+constexpr NumberSetting kReadInterval{
+    "read-interval", 0, 0, 86400,
+    "set: seconds between two reads of the whole set during the run (0: only the final read; see README)"};
+
 class SetWorkload : public Workload {
  public:
   explicit SetWorkload(const TestConfig& cfg)
       : concurrency_(cfg.concurrency),
         added_(static_cast<size_t>(cfg.concurrency), 0),
-        final_read_timeout_s_(cfg.settings.get_double("final-read-timeout", 60, 1, 86400)),
-        read_interval_ns_(static_cast<int64_t>(cfg.settings.get_double("read-interval", 0, 0, 86400) * 1e9)),
+        final_read_timeout_s_(kFinalReadTimeout(cfg.settings)),
+        read_interval_ns_(static_cast<int64_t>(kReadInterval(cfg.settings) * 1e9)),
         start_(std::chrono::steady_clock::now()) {
     next_read_ns_.store(read_interval_ns_);
   }
@@ -88,8 +92,11 @@ class SetWorkload : public Workload {
   std::atomic<int64_t> next_read_ns_{0};
 };
 
-const bool registered =
-    register_workload("set", [](const TestConfig& cfg) { return std::make_unique<SetWorkload>(cfg); });
+const bool registered = register_workload(
+    {.name = "set",
+     .doc = "add unique elements; a final read of every copy (checked by lost-writes, Jepsen's set-full)",
+     .settings = {&kReadInterval, &kFinalReadTimeout}},
+    [](const TestConfig& cfg) { return std::make_unique<SetWorkload>(cfg); });
 
 }  // namespace
 }  // namespace eclat

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
+#include "core/catalog.hpp"
+#include "core/settings.hpp"
 #include "core/test_config.hpp"
 #include "generator/generator.hpp"
 
@@ -41,7 +43,9 @@ class Workload {
 };
 
 using WorkloadFactory = std::function<std::unique_ptr<Workload>(const TestConfig&)>;
-bool register_workload(const std::string& name, WorkloadFactory factory);
+// From the workload's own file, with its record (doc, the settings it reads):
+//   const bool registered = register_workload({.name = "set", .doc = "...", .settings = {&kReadInterval}}, factory);
+bool register_workload(PartInfo info, WorkloadFactory factory);
 std::unique_ptr<Workload> make_workload(const TestConfig& cfg);  // BadInput for unknown names
 std::vector<std::string> workload_names();
 

@@ -1,5 +1,5 @@
 // History formats the linearizability checker reads, all turned into Éclat's
-// own operations (checker/history.hpp) so that one pipeline checks them:
+// own operations (history/history.hpp) so that one pipeline checks them:
 //   jsonl          Éclat's JSON Lines (history.jsonl)
 //   edn            Jepsen EDN: one operation map per line, or one vector of maps
 //   porcupine-log  the Jepsen etcd text logs Porcupine tests with:
@@ -17,7 +17,7 @@
 #include <optional>
 #include <string>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 
 namespace eclat::lin {
 

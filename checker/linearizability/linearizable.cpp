@@ -297,8 +297,10 @@ class Linearizable : public Checker {
   }
 };
 
-const bool registered =
-    register_checker("linearizable", [] { return std::make_unique<Linearizable>(); });
+const bool registered = register_checker(
+    {.name = "linearizable",
+     .doc = "the history against a cas-register per key (Wing & Gong / Lowe search), with a counterexample"},
+    [] { return std::make_unique<Linearizable>(); });
 
 }  // namespace
 }  // namespace eclat::lin

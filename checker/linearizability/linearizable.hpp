@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "checker/history.hpp"
+#include "history/history.hpp"
 #include "checker/linearizability/counterexample.hpp"
 #include "checker/linearizability/model.hpp"
 #include "checker/linearizability/search.hpp"

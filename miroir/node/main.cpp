@@ -8,7 +8,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/common/flags.hpp"
 #include "miroir/common/grpc_options.hpp"
 #include "miroir/common/signals.hpp"
@@ -58,14 +58,14 @@ int main(int argc, char** argv) {
   try {
     auto durable = std::make_unique<miroir::node::LmdbStore>(data);
     if (bugs.count("ack-before-durable")) {
-      ECLAT_LOG(warn, name) << "bug ack-before-durable ON: acknowledged writes live in memory";
+      MIROIR_LOG(warn, name) << "bug ack-before-durable ON: acknowledged writes live in memory";
       store = std::make_unique<miroir::node::WriteBehindStore>(std::move(durable),
                                                                std::chrono::seconds(2));
     } else {
       store = std::move(durable);
     }
   } catch (const std::exception& e) {
-    ECLAT_LOG(error, name) << "cannot open storage in " << data << ": " << e.what();
+    MIROIR_LOG(error, name) << "cannot open storage in " << data << ": " << e.what();
     return 1;
   }
 
@@ -80,18 +80,18 @@ int main(int argc, char** argv) {
   builder.RegisterService(&service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
-    ECLAT_LOG(error, name) << "cannot listen on " << listen;
+    MIROIR_LOG(error, name) << "cannot listen on " << listen;
     worker.stop();
     return 1;
   }
-  ECLAT_LOG(info, name) << "node serving on " << listen << ", data " << data;
+  MIROIR_LOG(info, name) << "node serving on " << listen << ", data " << data;
 
   int sig = miroir::wait_for_termination_signal();
-  ECLAT_LOG(info, name) << "signal " << sig << ": shutting down";
+  MIROIR_LOG(info, name) << "signal " << sig << ": shutting down";
   worker.stop();  // also releases long polls
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server->Wait();
   store.reset();  // closes the environment (the write-behind store flushes first)
-  ECLAT_LOG(info, name) << "stopped";
+  MIROIR_LOG(info, name) << "stopped";
   return 0;
 }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/node/document_check.hpp"
 #include "miroir/node/fingerprint.hpp"
 #include "miroir/node/search.hpp"
@@ -20,7 +20,7 @@ constexpr uint32_t kMaxSearchLimit = 10000;
 // Storage failures are the node's trouble, not the caller's: INTERNAL, so a
 // client counts the outcome as unknown rather than as a refusal.
 grpc::Status storage_error(const std::exception& e) {
-  ECLAT_LOG(error, "node") << "storage: " << e.what();
+  MIROIR_LOG(error, "node") << "storage: " << e.what();
   return grpc::Status(grpc::StatusCode::INTERNAL, std::string("storage: ") + e.what());
 }
 }  // namespace
@@ -202,7 +202,7 @@ grpc::Status NodeService::SetFault(grpc::ServerContext*, const NodeFaultRequest*
   } catch (const std::invalid_argument& e) {
     return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, e.what());
   }
-  ECLAT_LOG(info, "node") << name_ << ": fault hook: refuse writes with probability "
+  MIROIR_LOG(info, "node") << name_ << ": fault hook: refuse writes with probability "
                           << req->fail_writes_probability()
                           << (req->shards().empty() ? " (every shard)" : " (some shards)");
   return grpc::Status::OK;

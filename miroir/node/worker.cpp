@@ -1,6 +1,6 @@
 #include "miroir/node/worker.hpp"
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 
 namespace miroir::node {
 
@@ -70,7 +70,7 @@ void Worker::run() {
     try {
       batch = store_.pending(limits_.max_tasks, limits_.max_documents);
     } catch (const std::exception& e) {
-      ECLAT_LOG(error, "node") << "reading the task queue failed: " << e.what();
+      MIROIR_LOG(error, "node") << "reading the task queue failed: " << e.what();
     }
     if (batch.empty()) {
       std::unique_lock lock(mu_);
@@ -89,9 +89,9 @@ void Worker::run() {
       auto outcomes = store_.apply(batch);
       applied = true;
       for (const auto& o : outcomes)
-        if (!o.ok) ECLAT_LOG(info, "node") << "task " << o.uid << " failed: " << o.error;
+        if (!o.ok) MIROIR_LOG(info, "node") << "task " << o.uid << " failed: " << o.error;
     } catch (const std::exception& e) {
-      ECLAT_LOG(error, "node") << "applying tasks " << batch.front().uid << ".."
+      MIROIR_LOG(error, "node") << "applying tasks " << batch.front().uid << ".."
                                << batch.back().uid << " failed: " << e.what();
     }
     {

@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/node/document_check.hpp"
 
 namespace miroir::node {
@@ -82,7 +82,7 @@ void WriteBehindStore::flush() {
     if (auto* enq = std::get_if<Enqueued>(&e)) {
       uint64_t uid = durable_->enqueue(enq->task);
       if (uid != enq->uid)
-        ECLAT_LOG(warn, "node") << "write-behind: memory uid " << enq->uid << " stored as " << uid;
+        MIROIR_LOG(warn, "node") << "write-behind: memory uid " << enq->uid << " stored as " << uid;
     } else {
       durable_->apply(std::get<Applied>(e));
     }
@@ -98,7 +98,7 @@ void WriteBehindStore::flusher() {
     try {
       flush();
     } catch (const std::exception& e) {
-      ECLAT_LOG(error, "node") << "write-behind flush failed: " << e.what();
+      MIROIR_LOG(error, "node") << "write-behind flush failed: " << e.what();
     }
     lock.lock();
   }

@@ -8,7 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/common/grpc_options.hpp"
 #include "miroir/common/routing.hpp"
 #include "miroir/orchestrator/documents.hpp"
@@ -167,7 +167,7 @@ void AntiEntropy::schedule() {
     lock.unlock();
     AntiEntropyReply r = run(AntiEntropyRequest{}, [] { return false; });
     if (r.error_code().empty())
-      ECLAT_LOG(info, "anti-entropy") << "scheduled pass: " << r.shards_compared() << " shards compared, "
+      MIROIR_LOG(info, "anti-entropy") << "scheduled pass: " << r.shards_compared() << " shards compared, "
                                       << r.shards_differing() << " differing, " << r.keys_differing()
                                       << " keys differing, " << r.keys_repaired() << " repaired, "
                                       << r.copies_unreachable() << " copies unreachable";
@@ -218,7 +218,7 @@ AntiEntropyReply AntiEntropy::run(const AntiEntropyRequest& request, const std::
     reply = AntiEntropyReply{};
     reply.set_error_code("miroir_internal");
     reply.set_error_message(std::string("anti-entropy pass: ") + e.what());
-    ECLAT_LOG(error, "anti-entropy") << reply.error_message();
+    MIROIR_LOG(error, "anti-entropy") << reply.error_message();
   }
   {
     std::lock_guard lock(mu_);
@@ -242,7 +242,7 @@ AntiEntropyReply AntiEntropy::pass(const std::vector<uint32_t>& shards, const st
   }
   counters.set_duration_ms(std::chrono::duration_cast<milliseconds>(Clock::now() - start).count());
   counters.set_finished_at_ms(unix_ms_now());
-  ECLAT_LOG(info, "anti-entropy") << "pass over " << shards.size() << " shard(s) in " << counters.duration_ms()
+  MIROIR_LOG(info, "anti-entropy") << "pass over " << shards.size() << " shard(s) in " << counters.duration_ms()
                                   << " ms: " << counters.shards_differing() << " of "
                                   << counters.shards_compared() << " compared differ, "
                                   << counters.keys_differing() << " of " << counters.keys_compared()
@@ -268,7 +268,7 @@ std::optional<std::vector<int>> AntiEntropy::copies_of(uint32_t shard) const {
 void AntiEntropy::compare_shard(uint32_t shard, AntiEntropyReply& counters, const std::function<bool()>& stop) {
   const auto copies = copies_of(shard);
   if (!copies) {
-    ECLAT_LOG(info, "anti-entropy") << "shard " << shard << ": moving, skipped";
+    MIROIR_LOG(info, "anti-entropy") << "shard " << shard << ": moving, skipped";
     return;
   }
   const std::string& index = topology_.config().index;
@@ -294,7 +294,7 @@ void AntiEntropy::compare_shard(uint32_t shard, AntiEntropyReply& counters, cons
   for (size_t i = 0; i < n; ++i)
     if (!fps[i]->status.ok()) {
       ++unreachable;
-      ECLAT_LOG(warn, "anti-entropy") << "shard " << shard << ": " << topology_.node_name((*copies)[i])
+      MIROIR_LOG(warn, "anti-entropy") << "shard " << shard << ": " << topology_.node_name((*copies)[i])
                                       << " did not answer its fingerprint (" << fps[i]->status.error_message()
                                       << "): shard skipped";
     }
@@ -336,7 +336,7 @@ void AntiEntropy::compare_shard(uint32_t shard, AntiEntropyReply& counters, cons
   for (const auto& l : listings)
     if (!l.ok) {
       ++unreachable;
-      ECLAT_LOG(warn, "anti-entropy") << "shard " << shard << ": listing " << topology_.node_name(l.node)
+      MIROIR_LOG(warn, "anti-entropy") << "shard " << shard << ": listing " << topology_.node_name(l.node)
                                       << " failed (" << l.error << "): shard skipped";
     }
   if (unreachable > 0) {
@@ -377,7 +377,7 @@ void AntiEntropy::compare_shard(uint32_t shard, AntiEntropyReply& counters, cons
   counters.set_keys_compared(counters.keys_compared() + keys.size());
   counters.set_keys_differing(counters.keys_differing() + keys_differing);
   if (!repair_ || keys_differing == 0) {
-    ECLAT_LOG(info, "anti-entropy") << "shard " << shard << ": " << keys_differing << " of " << keys.size()
+    MIROIR_LOG(info, "anti-entropy") << "shard " << shard << ": " << keys_differing << " of " << keys.size()
                                     << " keys differ" << (repair_ ? "" : ", not repaired (--bug no-anti-entropy-repair)");
     return;
   }
@@ -401,11 +401,11 @@ void AntiEntropy::compare_shard(uint32_t shard, AntiEntropyReply& counters, cons
       grpc::Status st = nodes_.stub(node).AddDocuments(&ctx, req, &rep);
       bool ok = st.ok() && rep.error_code().empty();
       if (!ok)
-        ECLAT_LOG(warn, "anti-entropy") << "shard " << shard << ": repair write to " << topology_.node_name(node)
+        MIROIR_LOG(warn, "anti-entropy") << "shard " << shard << ": repair write to " << topology_.node_name(node)
                                         << " refused: " << (st.ok() ? rep.error_code() + " " + rep.error_message()
                                                                     : st.error_message());
       else if (!(ok = wait_task(nodes_, node, rep.task_uid(), stop)))
-        ECLAT_LOG(warn, "anti-entropy") << "shard " << shard << ": repair task " << rep.task_uid() << " on "
+        MIROIR_LOG(warn, "anti-entropy") << "shard " << shard << ": repair task " << rep.task_uid() << " on "
                                         << topology_.node_name(node) << " did not succeed";
       if (!ok)
         for (size_t i = from; i < to; ++i) failed.insert(docs[i].first);
@@ -413,7 +413,7 @@ void AntiEntropy::compare_shard(uint32_t shard, AntiEntropyReply& counters, cons
   }
   const uint64_t repaired = keys_differing - failed.size();
   counters.set_keys_repaired(counters.keys_repaired() + repaired);
-  ECLAT_LOG(info, "anti-entropy") << "shard " << shard << ": " << keys_differing << " of " << keys.size()
+  MIROIR_LOG(info, "anti-entropy") << "shard " << shard << ": " << keys_differing << " of " << keys.size()
                                   << " keys differ, " << repaired << " repaired";
 }
 

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/orchestrator/migration_record.hpp"
 
 namespace miroir::orchestrator {
@@ -49,7 +49,7 @@ void EpochSync::apply(const TopologyStore::Loaded& loaded) {
   while (states_.size() < addresses.size()) {
     const auto& n = loaded.state.nodes[states_.size()];
     states_.add(topology_state(n.state).value_or(NodeState::active));
-    ECLAT_LOG(info, name_) << "topology: node " << n.name << " (" << n.address << ", group " << n.group
+    MIROIR_LOG(info, name_) << "topology: node " << n.name << " (" << n.address << ", group " << n.group
                            << ") appended, " << n.state;
   }
   topology_.learn_nodes(loaded.state.nodes);
@@ -58,7 +58,7 @@ void EpochSync::apply(const TopologyStore::Loaded& loaded) {
   topology_.install(snapshot);
   adopt_states(*snapshot);
   if (before != 0)
-    ECLAT_LOG(info, name_) << "topology: epoch " << before << " -> " << loaded.epoch << " ("
+    MIROIR_LOG(info, name_) << "topology: epoch " << before << " -> " << loaded.epoch << " ("
                            << loaded.state.moves.size() << " shard move(s) in progress)";
 }
 
@@ -70,7 +70,7 @@ void EpochSync::adopt_states(const TopologySnapshot& snapshot) {
     const auto cur = states_.view(static_cast<int>(i)).state;
     if (*want == NodeState::active && cur != NodeState::joining) continue;
     if (states_.adopt(static_cast<int>(i), *want))
-      ECLAT_LOG(info, name_) << "node " << snapshot.node(static_cast<int>(i)).name << " is now "
+      MIROIR_LOG(info, name_) << "node " << snapshot.node(static_cast<int>(i)).name << " is now "
                              << to_string(*want) << " (topology epoch " << snapshot.epoch() << ")";
   }
 }
@@ -105,7 +105,7 @@ void EpochSync::run() {
       adopt_states(*topology_.current());
       beat(false);
     } catch (const std::exception& e) {
-      ECLAT_LOG(error, name_) << "topology sync: " << e.what();
+      MIROIR_LOG(error, name_) << "topology sync: " << e.what();
     }
     lock.lock();
   }
@@ -118,7 +118,7 @@ std::vector<std::string> EpochSync::wait_acks(uint64_t epoch, std::chrono::milli
   try {
     reload();
   } catch (const std::exception& e) {
-    ECLAT_LOG(error, name_) << "topology sync: " << e.what();
+    MIROIR_LOG(error, name_) << "topology sync: " << e.what();
   }
   for (;;) {
     std::vector<std::string> missing;

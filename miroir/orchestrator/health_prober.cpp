@@ -4,7 +4,7 @@
 #include <memory>
 #include <vector>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/common/grpc_options.hpp"
 
 namespace miroir::orchestrator {
@@ -49,7 +49,7 @@ void HealthProber::probe_round() {
     const int node = static_cast<int>(i);
     const bool answered = probes[i]->status.ok();
     if (auto moved = states_.record_probe(node, answered))
-      ECLAT_LOG(warn, "orchestrator")
+      MIROIR_LOG(warn, "orchestrator")
           << topology_.node_name(node) << " is now " << to_string(*moved) << " ("
           << (answered ? std::to_string(kUpAfterSuccesses) + " probes answered"
                        : std::to_string(kDownAfterFailures) + " probes failed: " +

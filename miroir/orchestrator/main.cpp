@@ -10,7 +10,7 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/common/cluster_config.hpp"
 #include "miroir/common/flags.hpp"
 #include "miroir/common/grpc_options.hpp"
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
   try {
     service = std::make_unique<miroir::orchestrator::OrchestratorService>(name, config, data, options);
   } catch (const std::exception& e) {
-    ECLAT_LOG(error, name) << "cannot start: " << e.what();
+    MIROIR_LOG(error, name) << "cannot start: " << e.what();
     return 1;
   }
 
@@ -150,23 +150,23 @@ int main(int argc, char** argv) {
   builder.RegisterService(service.get());
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
-    ECLAT_LOG(error, name) << "cannot listen on " << listen;
+    MIROIR_LOG(error, name) << "cannot listen on " << listen;
     return 1;
   }
-  ECLAT_LOG(info, name) << "orchestrator serving on " << listen << ": " << config.nodes.size()
+  MIROIR_LOG(info, name) << "orchestrator serving on " << listen << ": " << config.nodes.size()
                         << " nodes, " << config.shards << " shards, RF "
                         << config.replication_factor << ", " << config.replica_groups() << " group(s), "
                         << "unavailable shards: " << to_string(options.unavailable_shards)
                         << ", drain deadline " << options.drain_deadline.count() << " ms, copy pages of "
                         << options.copy_page_size << ", anti-entropy " << (options.anti_entropy ? "on" : "off");
-  for (const auto& b : flags.all("bug")) ECLAT_LOG(warn, name) << "bug switch on: " << b;
+  for (const auto& b : flags.all("bug")) MIROIR_LOG(warn, name) << "bug switch on: " << b;
 
   int sig = miroir::wait_for_termination_signal();
-  ECLAT_LOG(info, name) << "signal " << sig << ": shutting down";
+  MIROIR_LOG(info, name) << "signal " << sig << ": shutting down";
   service->begin_shutdown();  // phase-event streams end, coordinators stop
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   server->Wait();
   service.reset();
-  ECLAT_LOG(info, name) << "stopped";
+  MIROIR_LOG(info, name) << "stopped";
   return 0;
 }

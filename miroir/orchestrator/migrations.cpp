@@ -8,7 +8,7 @@
 #include <sstream>
 #include <unordered_set>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/common/grpc_options.hpp"
 #include "miroir/common/routing.hpp"
 
@@ -238,22 +238,22 @@ MigrationReply Migrations::accept(const std::string& kind, const NodeChangeReque
       t.put(rec);
     });
   } catch (const std::exception& e) {
-    ECLAT_LOG(error, name_) << kind << " node " << node << ": " << e.what();
+    MIROIR_LOG(error, name_) << kind << " node " << node << ": " << e.what();
     return refuse("miroir_internal", std::string("topology store: ") + e.what());
   }
   if (!code.empty()) {
-    ECLAT_LOG(warn, name_) << kind << " node " << node << " refused: " << code << ": " << message;
+    MIROIR_LOG(warn, name_) << kind << " node " << node << " refused: " << code << ": " << message;
     return refuse(code, message);
   }
   rec.epoch = epoch;
-  ECLAT_LOG(info, name_) << rec.id << ": " << kind << " node " << node << " (group " << rec.group
+  MIROIR_LOG(info, name_) << rec.id << ": " << kind << " node " << node << " (group " << rec.group
                          << ") accepted, coordinated here; " << rec.decisions.front() << "; epoch " << epoch;
   if (!options_.anti_entropy)
-    ECLAT_LOG(warn, name_) << rec.id << ": anti-entropy is off: a write this migration misses is never repaired";
+    MIROIR_LOG(warn, name_) << rec.id << ": anti-entropy is off: a write this migration misses is never repaired";
   try {
     sync_.reload();  // our routing knows the new node at once
   } catch (const std::exception& e) {
-    ECLAT_LOG(error, name_) << "topology sync: " << e.what();
+    MIROIR_LOG(error, name_) << "topology sync: " << e.what();
   }
   MigrationReply reply;
   reply.set_migration_id(rec.id);
@@ -266,7 +266,7 @@ void Migrations::resume() {
   for (auto& r : store_.migrations())
     if (!r.finished() && r.coordinator == name_) mine.push_back(std::move(r));
   for (auto& r : mine) {
-    ECLAT_LOG(info, name_) << "resumed " << r.id << " in phase " << r.phase;
+    MIROIR_LOG(info, name_) << "resumed " << r.id << " in phase " << r.phase;
     r.decisions.push_back("resumed by " + name_ + " after a restart in phase " + r.phase +
                           " (the phase is redone from its start)");
     start_job(std::move(r));
@@ -351,7 +351,7 @@ void Migrations::persist(Job& job) {
 }
 
 void Migrations::decide(Job& job, const std::string& decision) {
-  ECLAT_LOG(info, name_) << job.rec.id << ": " << decision;
+  MIROIR_LOG(info, name_) << job.rec.id << ": " << decision;
   job.rec.decisions.push_back(decision);
   persist(job);
 }
@@ -359,7 +359,7 @@ void Migrations::decide(Job& job, const std::string& decision) {
 void Migrations::shard_state(Job& job, size_t move, const std::string& state) {
   job.rec.moves[move].state = state;
   persist(job);
-  ECLAT_LOG(info, name_) << job.rec.id << ": shard " << job.rec.moves[move].shard << " "
+  MIROIR_LOG(info, name_) << job.rec.id << ": shard " << job.rec.moves[move].shard << " "
                          << job.rec.moves[move].from << "->" << job.rec.moves[move].to << " " << state;
   emit(job, static_cast<int>(job.rec.moves[move].shard), state);
 }
@@ -389,12 +389,12 @@ void Migrations::enter(Job& job, const std::string& phase) {
     }
     t.put(rec);
   });
-  ECLAT_LOG(info, name_) << rec.id << ": phase " << phase << " (" << rec.kind << " " << rec.node << ", epoch "
+  MIROIR_LOG(info, name_) << rec.id << ": phase " << phase << " (" << rec.kind << " " << rec.node << ", epoch "
                          << rec.epoch << ")";
   try {
     sync_.reload();
   } catch (const std::exception& e) {
-    ECLAT_LOG(error, name_) << "topology sync: " << e.what();
+    MIROIR_LOG(error, name_) << "topology sync: " << e.what();
   }
   emit(job, -1, "");
   if (phase == "activate")
@@ -451,17 +451,17 @@ void Migrations::run(Job& job) {
         throw;
       } catch (const std::exception& e) {
         // Redo the phase from its start after a pause.
-        ECLAT_LOG(error, name_) << rec.id << ": phase " << rec.phase << ": " << e.what() << "; retrying the phase";
+        MIROIR_LOG(error, name_) << rec.id << ": phase " << rec.phase << ": " << e.what() << "; retrying the phase";
         pause(1s);
       }
     }
-    ECLAT_LOG(info, name_) << rec.id << ": complete: " << rec.documents_copied << " copied, "
+    MIROIR_LOG(info, name_) << rec.id << ": complete: " << rec.documents_copied << " copied, "
                            << rec.delta_documents << " by the delta pass, drain " << rec.drain_ms << " ms, "
                            << rec.cleaned_documents << " cleaned";
   } catch (const Stopped&) {
-    ECLAT_LOG(info, name_) << rec.id << ": stopped in phase " << rec.phase << " (resumed at the next start)";
+    MIROIR_LOG(info, name_) << rec.id << ": stopped in phase " << rec.phase << " (resumed at the next start)";
   } catch (const std::exception& e) {
-    ECLAT_LOG(error, name_) << rec.id << ": " << e.what();
+    MIROIR_LOG(error, name_) << rec.id << ": " << e.what();
   }
   job.done = true;
 }
@@ -492,7 +492,7 @@ NodeListReply Migrations::list_page(int node, uint32_t shard, uint64_t offset, u
     set_deadline(ctx, kMigrationWriteTimeout);
     auto st = nodes_.stub(node).ListDocuments(&ctx, req, &reply);
     if (st.ok()) return reply;
-    ECLAT_LOG(warn, name_) << "list shard " << shard << " on " << topology_.node_name(node) << ": "
+    MIROIR_LOG(warn, name_) << "list shard " << shard << " on " << topology_.node_name(node) << ": "
                            << st.error_message() << "; retrying";
     pause(backoff);
   }
@@ -548,7 +548,7 @@ void Migrations::write_and_wait(int node, NodeWriteRequest request, const std::s
             },
             &error))
       return;
-    ECLAT_LOG(warn, name_) << what << " on " << topology_.node_name(node) << ": " << error << "; retrying";
+    MIROIR_LOG(warn, name_) << what << " on " << topology_.node_name(node) << ": " << error << "; retrying";
     pause(backoff);
   }
 }
@@ -566,7 +566,7 @@ uint64_t Migrations::delete_shard_and_wait(int node, uint32_t shard) {
             [&](grpc::ClientContext* ctx, NodeEnqueueReply* r) { return nodes_.stub(node).DeleteShard(ctx, req, r); },
             &error))
       return total;
-    ECLAT_LOG(warn, name_) << "cleanup of shard " << shard << " on " << topology_.node_name(node) << ": " << error
+    MIROIR_LOG(warn, name_) << "cleanup of shard " << shard << " on " << topology_.node_name(node) << ": " << error
                            << "; retrying";
     pause(backoff);
   }
@@ -617,7 +617,7 @@ void Migrations::drain(Job& job) {
   // stall reaching the deadline leaves every write undecided).
   bool stalled_to_deadline = false;
   if (const uint32_t stall = drain_stall_ms_.load(); stall > 0) {
-    ECLAT_LOG(info, name_) << rec.id << ": drain stalled " << stall << " ms (SetDrainStall)";
+    MIROIR_LOG(info, name_) << rec.id << ": drain stalled " << stall << " ms (SetDrainStall)";
     const auto until = std::min(deadline, start + std::chrono::milliseconds(stall));
     stalled_to_deadline = until >= deadline;
     pause(std::chrono::ceil<std::chrono::milliseconds>(until - Clock::now()));
@@ -657,7 +657,7 @@ void Migrations::drain(Job& job) {
   tasks_.update_inflight(updates);
 
   size_t undecided = std::count(decided.begin(), decided.end(), false);
-  ECLAT_LOG(info, name_) << rec.id << ": draining " << records.size() << " in-flight dual-write(s), " << undecided
+  MIROIR_LOG(info, name_) << rec.id << ": draining " << records.size() << " in-flight dual-write(s), " << undecided
                          << " undecided, deadline " << deadline_ms.count() << " ms";
   while (undecided > 0 && !stalled_to_deadline && Clock::now() < deadline) {
     check_stop();
@@ -736,7 +736,7 @@ void Migrations::drain(Job& job) {
   } else {
     persist(job);
   }
-  ECLAT_LOG(info, name_) << rec.id << ": drained in " << rec.drain_ms << " ms";
+  MIROIR_LOG(info, name_) << rec.id << ": drained in " << rec.drain_ms << " ms";
 }
 
 void Migrations::delta(Job& job) {

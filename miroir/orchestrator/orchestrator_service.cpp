@@ -2,7 +2,7 @@
 
 #include <chrono>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/common/grpc_options.hpp"
 
 namespace miroir::orchestrator {
@@ -10,7 +10,7 @@ namespace miroir::orchestrator {
 namespace {
 // The orchestrator's own trouble (e.g. its task store): INTERNAL, outcome unknown.
 grpc::Status internal(const char* what, const std::exception& e) {
-  ECLAT_LOG(error, "orchestrator") << what << ": " << e.what();
+  MIROIR_LOG(error, "orchestrator") << what << ": " << e.what();
   return grpc::Status(grpc::StatusCode::INTERNAL, std::string(what) + ": " + e.what());
 }
 }  // namespace
@@ -182,7 +182,7 @@ grpc::Status OrchestratorService::WatchMigrations(grpc::ServerContext* ctx, cons
 
 grpc::Status OrchestratorService::SetDrainStall(grpc::ServerContext*, const DrainStallRequest* req, Empty*) {
   migrations_.set_drain_stall(req->stall_ms());
-  ECLAT_LOG(info, name_) << "drain stall set to " << req->stall_ms() << " ms (SetDrainStall)";
+  MIROIR_LOG(info, name_) << "drain stall set to " << req->stall_ms() << " ms (SetDrainStall)";
   return grpc::Status::OK;
 }
 

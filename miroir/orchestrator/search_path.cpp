@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/common/grpc_options.hpp"
 #include "miroir/common/routing.hpp"
 #include "miroir/orchestrator/documents.hpp"
@@ -190,7 +190,7 @@ SearchReply SearchPath::search(const SearchRequest& request) {
     std::sort(unavailable.begin(), unavailable.end());
     reply.set_degraded(true);
     for (uint32_t s : unavailable) reply.add_degraded_shards(s);
-    ECLAT_LOG(warn, "orchestrator") << "search: no owner answered for shard(s) " << join(unavailable)
+    MIROIR_LOG(warn, "orchestrator") << "search: no owner answered for shard(s) " << join(unavailable)
                                     << " (last error " << last_error << ")";
     if (policy_ == UnavailableShards::error) {
       reply.set_error_code("miroir_shard_unavailable");

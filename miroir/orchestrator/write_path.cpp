@@ -4,7 +4,7 @@
 #include <sstream>
 #include <variant>
 
-#include "core/log.hpp"
+#include "miroir/common/log.hpp"
 #include "miroir/common/grpc_options.hpp"
 #include "miroir/orchestrator/documents.hpp"
 
@@ -192,7 +192,7 @@ WriteReply WritePath::decide(const Calls& calls, const std::set<uint32_t>& shard
         refs.push_back(NodeTaskRef{topology_.node_name(node), call->reply.task_uid()});
     } else if (call->rejected()) {
       ++rejected;
-      ECLAT_LOG(warn, "orchestrator") << topology_.node_name(node) << " refused a "
+      MIROIR_LOG(warn, "orchestrator") << topology_.node_name(node) << " refused a "
                                       << call->message().GetTypeName() << ": "
                                       << call->reply.error_code() << " " << call->reply.error_message();
     }
