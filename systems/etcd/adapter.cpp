@@ -7,7 +7,7 @@
 // member is asked its Status and the leader id is mapped back to a name.
 //
 // Settings: read-mode=linearizable|serializable (how reads are served, see
-// etcd_client.hpp), op-timeout, ready-timeout.
+// client.hpp), op-timeout, ready-timeout.
 #include <unistd.h>
 
 #include <algorithm>
