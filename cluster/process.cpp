@@ -209,7 +209,8 @@ struct NodeProcess::Impl {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     for (;;) {
       if (try_reap()) return true;
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      // Rounded up: a truncated 0.9 ms would give up before the grace is over.
+      const auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return false;
       if (pidfd >= 0) {
         struct pollfd p {pidfd, POLLIN, 0};

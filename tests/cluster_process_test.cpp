@@ -140,7 +140,8 @@ TEST_F(ClusterProcess, CleanEnvironment) {
   EXPECT_TRUE(WIFEXITED(p.last_status()) && WEXITSTATUS(p.last_status()) == 0);
   std::string out = slurp(spec.log_dir / "stdout.log");
   std::string path = getenv("PATH") ? getenv("PATH") : "";
-  EXPECT_EQ(out, "PATH=" + path + "\nFOO=bar\nNODE_ID=n1\n");
+  // What the spec asks for, and the run mark eclat cleanup knows a run's processes by.
+  EXPECT_EQ(out, "PATH=" + path + "\nFOO=bar\nNODE_ID=n1\nECLAT_RUN=pid " + std::to_string(getpid()) + "\n");
   unsetenv("http_proxy");
   unsetenv("HTTPS_PROXY");
 }
