@@ -35,46 +35,58 @@ bool one_of(const char* choices, const std::string& v) {
   return false;
 }
 
+// The parsing rules and their messages, shared by the spec check (when a
+// value is given) and the typed reads.
+int64_t parse_int(const std::string& key, const std::string& text, int64_t min, int64_t max) {
+  size_t used = 0;
+  int64_t v = 0;
+  try {
+    v = std::stoll(text, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) throw BadInput("setting " + key + "=" + text + ": not an integer");
+  if (v < min || v > max)
+    throw BadInput("setting " + key + "=" + text + ": must be between " + std::to_string(min) + " and " +
+                   std::to_string(max));
+  return v;
+}
+
+double parse_number(const std::string& key, const std::string& text, double min, double max) {
+  size_t used = 0;
+  double v = 0;
+  try {
+    v = std::stod(text, &used);
+  } catch (...) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !std::isfinite(v))
+    throw BadInput("setting " + key + "=" + text + ": not a number");
+  if (v < min || v > max)
+    throw BadInput("setting " + key + "=" + text + ": must be between " + number_text(min) + " and " +
+                   number_text(max));
+  return v;
+}
+
+bool parse_flag(const std::string& key, const std::string& text) {
+  if (text == "true" || text == "1" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "off") return false;
+  throw BadInput("setting " + key + "=" + text + ": expected true or false");
+}
+
 }  // namespace
 
 void SettingSpec::check(const std::string& value) const {
-  // The same rules and messages as Settings::get_*, which read the value.
   switch (type) {
-    case SettingType::integer: {
-      size_t used = 0;
-      long long v = 0;
-      try {
-        v = std::stoll(value, &used);
-      } catch (...) {
-        used = 0;
-      }
-      if (used == 0 || used != value.size())
-        throw BadInput("setting " + std::string(key) + "=" + value + ": not an integer");
-      if (v < min || v > max)
-        throw BadInput("setting " + std::string(key) + "=" + value + ": must be between " +
-                       std::to_string(static_cast<long long>(min)) + " and " +
-                       std::to_string(static_cast<long long>(max)));
+    case SettingType::integer:
+      parse_int(key, value, static_cast<int64_t>(min), static_cast<int64_t>(max));
       return;
-    }
-    case SettingType::number: {
-      size_t used = 0;
-      double v = 0;
-      try {
-        v = std::stod(value, &used);
-      } catch (...) {
-        used = 0;
-      }
-      if (used == 0 || used != value.size() || !std::isfinite(v))
-        throw BadInput("setting " + std::string(key) + "=" + value + ": not a number");
-      if (v < min || v > max)
-        throw BadInput("setting " + std::string(key) + "=" + value + ": must be between " + number_text(min) +
-                       " and " + number_text(max));
+    case SettingType::number:
+      parse_number(key, value, min, max);
       return;
-    }
     case SettingType::flag:
-      if (value == "true" || value == "1" || value == "on" || value == "false" || value == "0" || value == "off")
-        return;
-      throw BadInput("setting " + std::string(key) + "=" + value + ": expected true or false");
+      parse_flag(key, value);
+      return;
     case SettingType::text:
       if (choices && !one_of(choices, value)) {
         std::string list = choices;
@@ -137,46 +149,17 @@ bool Settings::has(const std::string& key) const { return values_.count(key) > 0
 
 int64_t Settings::get_int(const std::string& key, int64_t def, int64_t min, int64_t max) const {
   auto it = values_.find(key);
-  if (it == values_.end()) return def;
-  size_t used = 0;
-  int64_t v = 0;
-  try {
-    v = std::stoll(it->second, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used == 0 || used != it->second.size())
-    throw BadInput("setting " + key + "=" + it->second + ": not an integer");
-  if (v < min || v > max)
-    throw BadInput("setting " + key + "=" + it->second + ": must be between " + std::to_string(min) + " and " +
-                   std::to_string(max));
-  return v;
+  return it == values_.end() ? def : parse_int(key, it->second, min, max);
 }
 
 double Settings::get_double(const std::string& key, double def, double min, double max) const {
   auto it = values_.find(key);
-  if (it == values_.end()) return def;
-  size_t used = 0;
-  double v = 0;
-  try {
-    v = std::stod(it->second, &used);
-  } catch (...) {
-    used = 0;
-  }
-  if (used == 0 || used != it->second.size() || !std::isfinite(v))
-    throw BadInput("setting " + key + "=" + it->second + ": not a number");
-  if (v < min || v > max)
-    throw BadInput("setting " + key + "=" + it->second + ": must be between " + number_text(min) + " and " +
-                   number_text(max));
-  return v;
+  return it == values_.end() ? def : parse_number(key, it->second, min, max);
 }
 
 bool Settings::get_bool(const std::string& key, bool def) const {
   auto it = values_.find(key);
-  if (it == values_.end()) return def;
-  if (it->second == "true" || it->second == "1" || it->second == "on") return true;
-  if (it->second == "false" || it->second == "0" || it->second == "off") return false;
-  throw BadInput("setting " + key + "=" + it->second + ": expected true or false");
+  return it == values_.end() ? def : parse_flag(key, it->second);
 }
 
 std::string Settings::get_string(const std::string& key, const std::string& def) const {
