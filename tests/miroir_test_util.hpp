@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -56,8 +57,9 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// A port the kernel just handed out on 127.0.0.1 (closed again; tiny race).
-inline int free_port() {
+// A port the kernel just handed out on 127.0.0.1 (closed again: a tiny race
+// with other programs).
+inline int kernel_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -68,6 +70,17 @@ inline int free_port() {
   getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   close(fd);
   return ntohs(a.sin_port);
+}
+
+// A free port never given before in this test process: the kernel may hand
+// a just-closed port out again, and two nodes of one test cluster on one
+// address make the orchestrator refuse its configuration.
+inline int free_port() {
+  static std::set<int> given;
+  for (;;) {
+    const int p = kernel_port();
+    if (given.insert(p).second) return p;
+  }
 }
 
 // A child process; killed (SIGKILL) when the object dies, and by the kernel
