@@ -202,6 +202,14 @@ class SetFull : public Checker {
     }
     bool bad = !lost.empty() || !duplicated.empty() || !unexpected.empty() || !failed_present.empty() ||
                (linearizable_reads && stale > 0);
+    if (!bad && acknowledged == 0) {
+      // Nothing was acknowledged, so nothing could be lost: "valid" would be
+      // a verdict on no evidence (every add refused, or none attempted).
+      r.valid = Verdict::unknown;
+      r.summary = "no add was acknowledged (" + std::to_string(attempts) +
+                  " attempted): nothing could be lost, so nothing is shown";
+      return r;
+    }
     r.valid = bad ? Verdict::invalid : Verdict::valid;
     r.summary = std::to_string(acknowledged) + " acknowledged and " + std::to_string(recovered) + " of " +
                 std::to_string(recovered + not_recovered) + " indeterminate seen: " + std::to_string(stable) +

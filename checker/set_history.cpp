@@ -9,14 +9,34 @@
 #include <string_view>
 
 #include "history/fast_parse.hpp"
+#include "history/pairing.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
 
 namespace eclat {
 
 uint32_t ElementTable::of_integer(int64_t v) {
-  if (v >= 0 && v < kDenseLimit) {
-    if (static_cast<size_t>(v) >= dense_.size()) dense_.resize(std::max<size_t>(v + 1, dense_.size() * 2), 0);
+  if (v >= 0 && static_cast<size_t>(v) >= dense_.size()) {
+    // Grow the vector only as far as the elements seen so far justify (a
+    // few bytes per element): one huge id in a tiny history (268435455)
+    // must not cost a gigabyte; it stays in the map.
+    const size_t budget = std::max<size_t>(kDenseFloor, 8 * (integers_.size() + 1));
+    const size_t want = std::max<size_t>(static_cast<size_t>(v) + 1, std::min(budget, dense_.size() * 2));
+    if (want <= budget) {
+      dense_.resize(want, 0);
+      // Ids the map gave values now inside the vector move there, so that a
+      // value keeps one id whichever structure holds it.
+      for (auto it = sparse_.begin(); it != sparse_.end();) {
+        if (it->first >= 0 && static_cast<size_t>(it->first) < want) {
+          dense_[static_cast<size_t>(it->first)] = it->second + 1;
+          it = sparse_.erase(it);
+        } else {
+          ++it;
+        }
+      }
+    }
+  }
+  if (v >= 0 && static_cast<size_t>(v) < dense_.size()) {
     uint32_t& slot = dense_[static_cast<size_t>(v)];
     if (slot == 0) {
       integers_.push_back(v);
@@ -194,6 +214,7 @@ SetHistory read_set_history(const std::filesystem::path& path) {
   const std::string_view content = file.view();
   const std::string name = path.string();
   SetHistoryBuilder builder;
+  PairingCheck pairing(name);
   FastOpParser fast;
   size_t longest = 0;
   for (size_t pos = 0; pos < content.size();) {
@@ -219,15 +240,14 @@ SetHistory read_set_history(const std::filesystem::path& path) {
     Op meta;
     if (fast.parse_set(line, content.size() - (line.data() + line.size() - content.data()), meta, value)) {
       if (meta.index < 0) meta.index = position;
+      pairing.feed(meta, line_no);
       builder.add(meta, value);
       ++position;
       continue;
     }
+    Op op;
     try {
-      Op op = Op::from_json(nlohmann::json::parse(line));
-      if (op.index < 0) op.index = position;
-      builder.add(op);
-      ++position;
+      op = Op::from_json(nlohmann::json::parse(line));
     } catch (const std::exception& e) {
       if (!terminated) {  // the writer died in the middle of this line
         truncated = true;
@@ -235,6 +255,10 @@ SetHistory read_set_history(const std::filesystem::path& path) {
       }
       throw BadInput(name + ":" + std::to_string(line_no) + ": " + e.what());
     }
+    if (op.index < 0) op.index = position;
+    pairing.feed(op, line_no);
+    builder.add(op);
+    ++position;
   }
   SetHistory h = builder.finish();
   h.truncated_tail = truncated;

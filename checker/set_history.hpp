@@ -34,8 +34,10 @@ class ElementTable {
   size_t size() const { return integers_.size(); }
 
  private:
-  // Small non-negative integers (what workloads add) index a vector.
-  static constexpr int64_t kDenseLimit = int64_t{1} << 28;
+  // Non-negative integers (what workloads add: dense from 0) index a vector
+  // that grows with the number of elements (at most 8 slots per element, or
+  // kDenseFloor); the others, and ids far beyond, go to the map.
+  static constexpr size_t kDenseFloor = size_t{1} << 20;
   std::vector<uint32_t> dense_;  // value -> id + 1 (0: none)
   std::unordered_map<int64_t, uint32_t> sparse_;
   std::unordered_map<std::string, uint32_t> by_text_;

@@ -47,6 +47,10 @@ class Stats : public Checker {
     r.summary = std::to_string(all.invoke) + " operations: " + std::to_string(all.ok) + " ok, " +
                 std::to_string(all.fail) + " fail, " + std::to_string(all.info) + " info";
     if (!never.empty()) r.summary += "; never succeeded: " + never;
+    if (all.invoke == 0) {
+      r.valid = Verdict::unknown;  // a verdict needs operations to stand on
+      r.summary += ": the history holds no client operation";
+    }
     return r;
   }
 };

@@ -2,9 +2,12 @@
 // run, the partial history of a killed one, or a Jepsen history) with the
 // checkers its scenario.json names, or those given with --checker, or the
 // linearizability checker with --model.
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <optional>
+#include <set>
+#include <sstream>
 
 #include "checker/checker.hpp"
 #include "checker/linearizability/formats.hpp"
@@ -44,15 +47,28 @@ const char* kUsage =
     "                    default: the run directory, else the current directory\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 3 bad input.\n";
 
-double number_flag(const std::string& flag, const std::string& v) {
+// A number within [min, max]: a thread count of 0 or 1e30, a memory budget
+// of 1e300 MB are refused, not cast into nonsense.
+double number_flag(const std::string& flag, const std::string& v, double min, double max) {
+  double d = 0;
   try {
     size_t used = 0;
-    double d = std::stod(v, &used);
-    if (used != v.size() || !(d >= 0)) throw std::invalid_argument(v);
-    return d;
+    d = std::stod(v, &used);
+    if (used != v.size() || !std::isfinite(d)) throw std::invalid_argument(v);
   } catch (const std::exception&) {
-    throw BadInput(flag + " needs a non-negative number, got \"" + v + "\"");
+    throw BadInput(flag + " needs a number, got \"" + v + "\"");
   }
+  if (d < min || d > max) {
+    std::ostringstream m;
+    m << flag << " " << v << ": must be between " << min << " and " << max;
+    throw BadInput(m.str());
+  }
+  return d;
+}
+int64_t integer_flag(const std::string& flag, const std::string& v, int64_t min, int64_t max) {
+  const double d = number_flag(flag, v, static_cast<double>(min), static_cast<double>(max));
+  if (d != std::floor(d)) throw BadInput(flag + " " + v + ": not a whole number");
+  return static_cast<int64_t>(d);
 }
 // The beginning of a file (enough to tell its format).
 std::string first_line(const std::filesystem::path& file) {
@@ -74,8 +90,11 @@ int check_command(const std::vector<std::string>& args) {
     if (i + 1 >= args.size()) throw BadInput(args[i] + " needs " + what);
     return args[++i];
   };
+  std::set<std::string> seen;  // a flag taking one value, given twice: which one was meant?
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
+    if (a.rfind("--", 0) == 0 && a != "--checker" && !seen.insert(a).second)
+      throw BadInput(a + " given twice (it takes one value; --checker may repeat)");
     if (a == "--help" || a == "-h") {
       std::string models;
       for (const auto& m : lin::model_names()) models += (models.empty() ? "" : ", ") + m;
@@ -89,11 +108,11 @@ int check_command(const std::vector<std::string>& args) {
     } else if (a == "--format") {
       format = lin::history_format_from_string(value(i, "jsonl, edn or porcupine-log"));
     } else if (a == "--time-limit") {
-      lin_cfg["time-limit"] = number_flag(a, value(i, "SECONDS"));
+      lin_cfg["time-limit"] = number_flag(a, value(i, "SECONDS"), 0, 1e9);
     } else if (a == "--threads") {
-      lin_cfg["threads"] = static_cast<unsigned>(number_flag(a, value(i, "N")));
+      lin_cfg["threads"] = static_cast<unsigned>(integer_flag(a, value(i, "N"), 1, 1024));
     } else if (a == "--memory-limit") {
-      lin_cfg["memory-limit-mb"] = static_cast<int64_t>(number_flag(a, value(i, "MB")));
+      lin_cfg["memory-limit-mb"] = integer_flag(a, value(i, "MB"), 1, int64_t{1} << 30);
     } else if (a == "--one-partition") {
       lin_cfg["split"] = false;
     } else if (a == "--out") {
@@ -110,13 +129,21 @@ int check_command(const std::vector<std::string>& args) {
 
   const auto history_file = history_path_of(target);
   const auto run_dir = history_file.parent_path();
+  // A run directory's scenario.json is read as a scenario: a wrong type or
+  // an unknown key is bad input naming the file, like --scenario.
   nlohmann::json scenario = nlohmann::json::object();
-  if (std::ifstream in(run_dir / "scenario.json"); in) {
+  TestConfig recorded;
+  const bool has_scenario = std::filesystem::exists(run_dir / "scenario.json");
+  if (has_scenario) {
+    const std::string file = (run_dir / "scenario.json").string();
+    std::ifstream in(file);
+    if (!in) throw BadInput(file + ": cannot read the file");
     try {
       scenario = nlohmann::json::parse(in);
     } catch (const std::exception& e) {
-      throw BadInput((run_dir / "scenario.json").string() + ": not valid JSON: " + e.what());
+      throw BadInput(file + ": not valid JSON: " + e.what());
     }
+    apply_scenario(recorded, scenario, file);
   }
   // Read when a checker needs the operations; set-full reads a JSON Lines
   // file its own leaner way (a 10M-operation history in seconds).
@@ -146,14 +173,9 @@ int check_command(const std::vector<std::string>& args) {
     scenario["linearizable"] = cfg;
   }
 
-  if (checkers.empty() && scenario.contains("checkers") && scenario["checkers"].is_array()) {
-    for (const auto& c : scenario["checkers"]) checkers.push_back(c.get<std::string>());
-  }
-  if (checkers.empty() && scenario.contains("workload")) {
-    TestConfig cfg;
-    cfg.workload = scenario["workload"].get<std::string>();
-    checkers = make_workload(cfg)->default_checkers();
-  }
+  if (checkers.empty()) checkers = recorded.checkers;
+  if (checkers.empty() && has_scenario && scenario.contains("workload"))
+    checkers = make_workload(recorded)->default_checkers();
   if (checkers.empty()) {
     for (const Op& op : source.ops())
       if (op.f == "add") {
@@ -174,6 +196,14 @@ int check_command(const std::vector<std::string>& args) {
   }
   CheckContext ctx{source, scenario, out_dir};
   nlohmann::json results = run_checkers(checkers, ctx);
+  // A re-check knows what the run knew: an interrupted, unhealed or killed
+  // run is at best unknown, whatever its partial history looks like.
+  if (has_scenario && history_file.filename() == "history.jsonl") {
+    if (auto caveat = run_state_caveat(run_dir)) {
+      results["valid"] = verdict_json(worst(verdict_from_json(results["valid"]), Verdict::unknown));
+      results["error"] = *caveat;
+    }
+  }
   if (source.truncated_tail()) {
     ECLAT_LOG(warn, "check") << history_file.string()
                              << ": the last line is cut short (the run was killed); it is skipped";

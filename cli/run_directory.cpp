@@ -1,7 +1,10 @@
 #include "cli/run_directory.hpp"
 
 #include <ctime>
+#include <fstream>
 #include <system_error>
+
+#include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
 
@@ -42,6 +45,36 @@ std::filesystem::path history_path_of(const std::filesystem::path& arg) {
     throw BadInput(arg.string() + ": no history.jsonl in this directory");
   }
   throw BadInput(arg.string() + ": no such run directory or history file");
+}
+
+std::optional<std::string> run_state_caveat(const std::filesystem::path& run_dir) {
+  const auto file = run_dir / "results.json";
+  std::ifstream in(file);
+  if (!in)
+    return "the run never finished (no results.json: it was killed, or is still running), so its history is partial";
+  nlohmann::json r;
+  try {
+    r = nlohmann::json::parse(in);
+  } catch (const std::exception& e) {
+    throw BadInput(file.string() + ": not valid JSON: " + e.what());
+  }
+  if (!r.is_object()) throw BadInput(file.string() + ": expected a JSON object");
+  const nlohmann::json run = r.value("run", nlohmann::json::object());
+  if (!run.is_object()) throw BadInput(file.string() + ": \"run\" must be an object");
+  auto flag = [](const nlohmann::json& o, const char* key, bool otherwise) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_boolean() ? it->get<bool>() : otherwise;
+  };
+  if (flag(run, "interrupted", false))
+    return "the run was interrupted by a signal (its main phase ended early and its final read was skipped)";
+  if (run.contains("healed") && run["healed"].is_object() && !flag(run["healed"], "healed", true))
+    return "the run's lab was not fully healed before its final read";
+  if (!flag(run, "quiescent", true)) return "the cluster never became quiescent after the heal";
+  if (!r.contains("run")) {
+    std::string error = r.contains("error") && r["error"].is_string() ? r["error"].get<std::string>() : "";
+    return "the run failed before its checks" + (error.empty() ? std::string() : ": " + error);
+  }
+  return std::nullopt;
 }
 
 }  // namespace eclat

@@ -2,6 +2,7 @@
 // symlink beside it, made only once the input is known to be good.
 #pragma once
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace eclat {
@@ -13,5 +14,12 @@ std::filesystem::path create_run_directory(const std::string& results, const std
 // RUN_DIR may be a run directory, a `latest` symlink, or a test directory
 // (its latest run). Returns the history file to check.
 std::filesystem::path history_path_of(const std::filesystem::path& arg);
+
+// Why a re-check of this run directory can be at best unknown, from what the
+// run itself recorded: no results.json (it was killed, or is still running:
+// its history is partial), or a results.json saying the run was interrupted,
+// never healed, never quiet, or failed. nullopt for a run that finished
+// cleanly. BadInput naming the file when results.json is not a JSON object.
+std::optional<std::string> run_state_caveat(const std::filesystem::path& run_dir);
 
 }  // namespace eclat

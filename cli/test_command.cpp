@@ -9,8 +9,12 @@
 #include <cstdio>
 #include <fstream>
 #include <thread>
+#include <fcntl.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "checker/checker.hpp"
 #include "cli/commands.hpp"
@@ -46,19 +50,66 @@ int64_t monotonic_ms() {  // async-signal-safe
   return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+// What a second signal leaves: results.json saying the run was interrupted,
+// written from the handler (open/write only: async-signal-safe), prepared
+// once the run directory exists.
+char g_cut_results_path[4096];
+char g_cut_results[8192];
+char g_cut_summary[4352];
+std::atomic<bool> g_cut_ready{false};
+
+void prepare_cut_short(const std::filesystem::path& run_dir, uint64_t seed) {
+  const nlohmann::json r = {
+      {"valid", "unknown"},
+      {"error", "interrupted twice: the second signal cut the graceful stop short (no heal check, final read "
+                "or checks); the history on disk is partial, eclat check reads it"},
+      {"checkers", nlohmann::json::object()},
+      {"run", {{"seed", seed}, {"interrupted", true}, {"cut_short", true}}}};
+  const std::string path = (std::filesystem::absolute(run_dir) / "results.json").string();
+  const std::string text = r.dump(2) + "\n";
+  const std::string summary = "  error: interrupted twice, the run was cut short\nvalid: unknown\nresults: " +
+                              run_dir.string() + "\n";
+  if (path.size() >= sizeof g_cut_results_path || text.size() >= sizeof g_cut_results ||
+      summary.size() >= sizeof g_cut_summary)
+    return;  // a path this long: the second signal leaves without results.json
+  memcpy(g_cut_results_path, path.c_str(), path.size() + 1);
+  memcpy(g_cut_results, text.c_str(), text.size() + 1);
+  memcpy(g_cut_summary, summary.c_str(), summary.size() + 1);
+  g_cut_ready.store(true);
+}
+
+void write_all(int fd, const char* p) {  // async-signal-safe
+  size_t left = strlen(p);
+  while (left > 0) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+}
+
 // The first SIGINT/SIGTERM/SIGHUP ends the main phase early and still heals,
 // tears down and checks (the verdict is then at best unknown). A second one
-// more than a second later leaves at once (the lab dies with this process, so
-// nothing is left behind either way); within a second it is the same signal
-// delivered twice (to the whole process group and forwarded by the lab's
-// outer parent).
+// more than a second later leaves at once with results.json saying so and
+// exit 2, unknown (the lab dies with this process, so nothing is left behind
+// either way); within a second it is the same signal delivered twice (to the
+// whole process group and forwarded by the lab's outer parent).
 void on_signal(int sig) {
   const int64_t now = monotonic_ms();
   int64_t expected = 0;
   if (g_first_signal_ms.compare_exchange_strong(expected, now)) {
     g_interrupted.store(true);
   } else if (now - expected > 1000) {
-    _exit(128 + sig);
+    if (g_cut_ready.load()) {
+      int fd = open(g_cut_results_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      if (fd >= 0) {
+        write_all(fd, g_cut_results);
+        close(fd);
+      }
+      write_all(STDOUT_FILENO, g_cut_summary);
+    }
+    _exit(g_cut_ready.load() ? kExitUnknown : 128 + sig);
   }
 }
 
@@ -107,6 +158,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   set_run_marker(std::filesystem::absolute(run_dir).string());  // eclat cleanup knows the run's processes by it
   log::to_file((run_dir / "eclat.log").string());
   write_json(run_dir / "scenario.json", cfg.to_json());
+  prepare_cut_short(run_dir, cfg.seed);
   if (replay)
     write_json(run_dir / "replay.json", {{"replay_of", replay->of.string()}, {"faults", replay->faults.size()}});
   ECLAT_LOG(info, "eclat") << "run " << run_dir.string() << " seed " << cfg.seed
@@ -186,7 +238,10 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
       results["valid"] = "unknown";
       results["error"] = "the lab was not fully healed: " + healed.dump();
     }
-    if (g_interrupted.load()) results["valid"] = verdict_json(worst(verdict_from_json(results["valid"]), Verdict::unknown));
+    if (g_interrupted.load()) {
+      results["valid"] = verdict_json(worst(verdict_from_json(results["valid"]), Verdict::unknown));
+      results["error"] = "interrupted by a signal: the main phase ended early and the final read was skipped";
+    }
   } catch (const std::exception& e) {  // HarnessError, or anything unforeseen
     ECLAT_LOG(error, "eclat") << e.what();
     results = {{"valid", "unknown"}, {"error", e.what()}, {"checkers", nlohmann::json::object()}};

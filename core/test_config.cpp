@@ -1,6 +1,10 @@
 #include "core/test_config.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -51,12 +55,19 @@ nlohmann::json TestConfig::to_json() const {
 
 namespace {
 
-std::vector<std::string> split_list(const std::string& s) {
+// "kill,partition": an empty list or an empty item ("", ",,,", "kill,") is
+// refused, not read as "no faults": a run without faults says "none".
+std::vector<std::string> split_list(const std::string& s, const std::string& what) {
   std::vector<std::string> out;
-  std::stringstream in(s);
-  std::string item;
-  while (std::getline(in, item, ',')) {
-    if (!item.empty()) out.push_back(item);
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = s.find(',', start);
+    const std::string item = s.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (item.empty())
+      throw BadInput(what + " \"" + s + "\": an empty name in the list (names are separated by single commas)");
+    out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
   }
   return out;
 }
@@ -106,25 +117,35 @@ uint64_t parse_seed(const std::string& what, const std::string& v) {
   return x;
 }
 
+// A value as a message quotes it: its JSON text, cut short (a value nested
+// 50 000 deep is named, not printed).
+std::string shown(const nlohmann::json& v) {
+  std::string text = v.dump();
+  if (text.size() > 80) text = text.substr(0, 77) + "...";
+  return text;
+}
+
 // Scenario values may be JSON numbers or strings; flags are strings.
 std::string scalar_text(const nlohmann::json& v, const std::string& what) {
   if (v.is_string()) return v.get<std::string>();
-  if (v.is_number_integer() || v.is_number_unsigned()) return std::to_string(v.get<long long>());
+  if (v.is_number_unsigned()) return std::to_string(v.get<uint64_t>());  // a seed up to 2^64-1
+  if (v.is_number_integer()) return std::to_string(v.get<int64_t>());
   if (v.is_number_float()) {
     std::ostringstream s;
     s << v.get<double>();
     return s.str();
   }
   if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
-  throw BadInput(what + ": expected a string or a number, got " + v.dump());
+  throw BadInput(what + ": expected a string or a number, got " + shown(v));
 }
 
 std::vector<std::string> list_value(const nlohmann::json& v, const std::string& what) {
-  if (v.is_string()) return split_list(v.get<std::string>());
-  if (!v.is_array()) throw BadInput(what + ": expected a list of names, got " + v.dump());
+  if (v.is_string()) return split_list(v.get<std::string>(), what);
+  if (!v.is_array()) throw BadInput(what + ": expected a list of names, got " + shown(v));
   std::vector<std::string> out;
   for (const auto& x : v) {
-    if (!x.is_string()) throw BadInput(what + ": expected names, got " + x.dump());
+    if (!x.is_string() || x.get<std::string>().empty())
+      throw BadInput(what + ": expected non-empty names, got " + shown(x));
     out.push_back(x.get<std::string>());
   }
   return out;
@@ -184,7 +205,7 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
     else if (key == "triggers") {
       if (!v.is_array()) throw BadInput(what + ": expected an array of trigger objects");
       for (const auto& t : v)
-        if (!t.is_object()) throw BadInput(what + ": every trigger must be an object, not " + t.dump());
+        if (!t.is_object()) throw BadInput(what + ": every trigger must be an object, not " + shown(t));
       cfg.triggers = v;
     }
     else if (key == "nodes") cfg.nodes = parse_int(what, scalar_text(v, what), 1, 200);
@@ -223,8 +244,14 @@ TestConfig parse_test_args(const std::vector<std::string>& args) {
       apply_scenario(cfg, read_scenario_file(path, "--scenario"), path);
     }
   }
+  // A flag that takes one value, given twice, is refused: which one was
+  // meant is not ours to guess (--bug, --checker and --set repeat).
+  static const std::set<std::string> repeatable = {"--bug", "--checker", "--set"};
+  std::set<std::string> seen;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
+    if (a.rfind("--", 0) == 0 && !repeatable.count(a) && !seen.insert(a).second)
+      throw BadInput(a + " given twice (it takes one value)");
     auto value = [&]() -> std::string {
       if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
         throw BadInput(a + " needs a value");
@@ -233,7 +260,7 @@ TestConfig parse_test_args(const std::vector<std::string>& args) {
     if (a == "--scenario") ++i;
     else if (a == "--system") cfg.system = value();
     else if (a == "--workload") cfg.workload = value();
-    else if (a == "--nemesis") cfg.nemesis = split_list(value());
+    else if (a == "--nemesis") cfg.nemesis = split_list(value(), a);
     else if (a == "--nodes") cfg.nodes = parse_int(a, value(), 1, 200);
     else if (a == "--time-limit") cfg.time_limit = parse_double(a, value(), 1, 7 * 86400);
     else if (a == "--concurrency") cfg.concurrency = parse_int(a, value(), 1, 1000);
@@ -248,6 +275,8 @@ TestConfig parse_test_args(const std::vector<std::string>& args) {
     else throw BadInput("unknown flag \"" + a + "\" (see eclat test --help)");
   }
   if (cfg.nemesis.size() == 1 && cfg.nemesis[0] == "none") cfg.nemesis.clear();
+  for (const auto& f : cfg.nemesis)
+    if (f == "none") throw BadInput("--nemesis: \"none\" means no faults; it cannot be listed with others");
   if (!cfg.seed_given) cfg.seed = std::random_device{}();
   if (cfg.name.empty()) cfg.name = cfg.system + "-" + cfg.workload;
   validate_common(cfg);
@@ -261,6 +290,17 @@ void validate_common(const TestConfig& cfg) {
   }
   if (cfg.name.empty() || cfg.name[0] == '.') throw BadInput("name \"" + cfg.name + "\": invalid");
   if (cfg.results.empty()) throw BadInput("--results: empty path");
+  // The run directory is made only after the lab is up: a results path that
+  // can never be written is refused now, before anything starts. The nearest
+  // part of it that exists must be a directory this process may write.
+  std::error_code ec;
+  std::filesystem::path p = std::filesystem::absolute(cfg.results, ec);
+  while (!p.empty() && !std::filesystem::exists(std::filesystem::symlink_status(p, ec)) && p != p.parent_path())
+    p = p.parent_path();
+  if (!std::filesystem::is_directory(p, ec))
+    throw BadInput("--results " + cfg.results + ": " + p.string() + " is not a directory");
+  if (::access(p.c_str(), W_OK | X_OK) != 0)
+    throw BadInput("--results " + cfg.results + ": " + p.string() + " is not writable: " + strerror(errno));
   // Every setting's value was checked against its spec when it was put.
 }
 

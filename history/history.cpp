@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "history/fast_parse.hpp"
+#include "history/pairing.hpp"
 #include "core/errors.hpp"
 
 namespace eclat {
@@ -176,6 +177,7 @@ ReadResult parse_history(const std::string& content, const std::string& name) {
       throw BadInput(name + ":" + std::to_string(line_no) + ": " + e.what());
     }
   }
+  check_pairing(result, name);
   return result;
 }
 

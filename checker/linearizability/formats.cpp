@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "checker/linearizability/edn.hpp"
+#include "history/pairing.hpp"
 #include "core/errors.hpp"
 
 namespace eclat::lin {
@@ -119,6 +120,7 @@ ReadResult parse_edn_history(const std::string& content, const std::string& name
   } catch (const EdnError& e) {
     bad(name, e.line, std::string(e.what()).substr(std::string(e.what()).find(": ") + 2));
   }
+  check_pairing(result, name);
   return result;
 }
 
@@ -198,6 +200,7 @@ ReadResult parse_porcupine_log(const std::string& content, const std::string& na
     result.history.push_back(std::move(op));
     result.lines.push_back(line_no);
   }
+  check_pairing(result, name);
   return result;
 }
 

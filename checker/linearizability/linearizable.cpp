@@ -203,6 +203,12 @@ Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& optio
   }
   report.outcome = invalid ? Outcome::not_linearizable
                            : unknown ? Outcome::unknown : Outcome::linearizable;
+  if (report.ops == 0 && !invalid) {
+    // Nothing that took effect or may have: "linearizable" would be a
+    // verdict on nothing (an empty history, a run killed at startup).
+    report.outcome = Outcome::unknown;
+    report.cause = "no operation to check: none took effect or may have";
+  }
   if (invalid && options.counterexample) {
     std::vector<LinOp> sub;
     for (uint32_t i : first_bad->ops) sub.push_back(ops[i]);
@@ -229,6 +235,7 @@ nlohmann::json Report::to_json() const {
   }
   j["invalid_parts"] = bad;
   j["unknown_parts"] = unknown;
+  if (!cause.empty()) j["cause"] = cause;
   if (counterexample) j["counterexample"] = counterexample->to_json();
   return j;
 }
@@ -246,6 +253,7 @@ std::string Report::summary() const {
     return s + "NOT linearizable (" + std::to_string(n) + " part" + (n == 1 ? "" : "s") +
            ", first " + first + ")";
   }
+  if (!cause.empty()) return s + "unknown (" + cause + ")";
   for (const auto& p : parts)
     if (p.outcome == Outcome::unknown) return s + "unknown (" + p.label + ": " + p.cause + ")";
   return s + "unknown";
