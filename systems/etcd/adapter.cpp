@@ -197,11 +197,24 @@ class Etcd : public System {
     return false;
   }
 
-  // Stops every member at once (a member alone waits for its departed peers).
+  // Followers first, all at once, then the leader. An etcd leader told to
+  // stop first hands its leadership to the peer it has been connected to the
+  // longest, and waits for that (up to its request timeout, seconds) when
+  // the peer is itself stopping: every run overshot its time limit by the
+  // grace. Once its peers are gone it has nobody to hand over to and stops
+  // at once.
   void teardown() override {
-    std::vector<std::thread> stops;
-    for (const auto& n : nodes_) stops.emplace_back([this, n] { procs_[n]->stop(kStopGrace); });
-    for (auto& t : stops) t.join();
+    const std::string leader = primary();
+    auto stop_all = [this](const std::vector<std::string>& which) {
+      std::vector<std::thread> stops;
+      for (const auto& n : which) stops.emplace_back([this, n] { procs_[n]->stop(kStopGrace); });
+      for (auto& t : stops) t.join();
+    };
+    std::vector<std::string> followers;
+    for (const auto& n : nodes_)
+      if (n != leader) followers.push_back(n);
+    stop_all(followers);
+    if (!leader.empty()) stop_all({leader});
   }
 
   bool can_cas() const override { return true; }
