@@ -139,6 +139,13 @@ std::string scalar_text(const nlohmann::json& v, const std::string& what) {
   throw BadInput(what + ": expected a string or a number, got " + shown(v));
 }
 
+// A name (system, workload, file) is a JSON string: {"workload": 5} is a
+// mistake, not workload "5".
+std::string string_value(const nlohmann::json& v, const std::string& what) {
+  if (!v.is_string()) throw BadInput(what + ": expected a string, got " + shown(v));
+  return v.get<std::string>();
+}
+
 std::vector<std::string> list_value(const nlohmann::json& v, const std::string& what) {
   if (v.is_string()) return split_list(v.get<std::string>(), what);
   if (!v.is_array()) throw BadInput(what + ": expected a list of names, got " + shown(v));
@@ -182,7 +189,7 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
   if (s.contains("scenario")) {
     static thread_local int depth = 0;
     if (depth >= 8) throw BadInput(where + ": \"scenario\": included more than 8 deep (a cycle?)");
-    const std::string base = scalar_text(s["scenario"], where + ": \"scenario\"");
+    const std::string base = string_value(s["scenario"], where + ": \"scenario\"");
     std::filesystem::path p(base);
     if (p.is_relative()) p = std::filesystem::path(where).parent_path() / p;
     nlohmann::json included = read_scenario_file(p.string(), where + ": \"scenario\"");
@@ -198,9 +205,9 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
   for (const auto& [key, v] : s.items()) {
     const std::string what = where + ": \"" + key + "\"";
     if (key == "scenario") continue;  // applied first
-    else if (key == "name") cfg.name = scalar_text(v, what);
-    else if (key == "system") cfg.system = scalar_text(v, what);
-    else if (key == "workload") cfg.workload = scalar_text(v, what);
+    else if (key == "name") cfg.name = string_value(v, what);
+    else if (key == "system") cfg.system = string_value(v, what);
+    else if (key == "workload") cfg.workload = string_value(v, what);
     else if (key == "nemesis") cfg.nemesis = list_value(v, what);
     else if (key == "triggers") {
       if (!v.is_array()) throw BadInput(what + ": expected an array of trigger objects");
@@ -213,7 +220,7 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
     else if (key == "concurrency") cfg.concurrency = parse_int(what, scalar_text(v, what), 1, 1000);
     else if (key == "rate") cfg.rate = parse_double(what, scalar_text(v, what), 0.1, 1e6);
     else if (key == "seed") { cfg.seed = parse_seed(what, scalar_text(v, what)); cfg.seed_given = true; }
-    else if (key == "results") cfg.results = scalar_text(v, what);
+    else if (key == "results") cfg.results = string_value(v, what);
     else if (key == "bug") cfg.bugs = list_value(v, what);
     else if (key == "checkers" || key == "checker") cfg.checkers = list_value(v, what);
     else if (key == "expected") { cfg.expected = scalar_text(v, what); check_expected(*cfg.expected, what); }
