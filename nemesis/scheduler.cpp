@@ -1,6 +1,7 @@
 #include "nemesis/scheduler.hpp"
 
 #include "core/log.hpp"
+#include "generator/combinators.hpp"
 #include "generator/driver.hpp"
 
 namespace eclat {
@@ -98,6 +99,10 @@ Op NemesisScheduler::execute(const Op& op, const std::string& note) {
 
 void NemesisScheduler::start(gen::Clock& clock) {
   if (!schedule_) return;
+  // No fault starts at or after the time limit: the main phase is over then,
+  // and a kill at its last instant only made the run wait out the timeouts
+  // of the operations it cut (a 5 s run took 10).
+  schedule_ = gen::time_limit(ctx_.cfg.time_limit, std::move(schedule_));
   thread_ = std::thread([this, &clock] {
     gen::Context ctx{clock.now(), gen::kNemesisThread, 1, kNemesisProcess, &ctx_.rng};
     gen::drive({*schedule_, lock_, clock, ctx}, [this] { return stopping_.load(); },
