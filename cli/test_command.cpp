@@ -211,6 +211,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
     triggers.finish();
     system->teardown();
     progress.set_phase("check");
+    ECLAT_LOG(info, "eclat") << "checking the history (" << cfg.checkers.size() << " checkers)";
 
     CheckContext ctx{HistorySource(run_dir / "history.jsonl"), cfg.to_json(), run_dir};
     results = run_checkers(cfg.checkers, ctx);

@@ -39,3 +39,11 @@ target_link_libraries(eclat_faults_run_tests PRIVATE GTest::gtest_main nlohmann_
 target_compile_definitions(eclat_faults_run_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
 add_dependencies(eclat_faults_run_tests eclat miroir-node miroir-orchestrator)
 gtest_discover_tests(eclat_faults_run_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+
+# The harness's own chaos test (issue 22): SIGKILL at random moments of runs
+# of each system; nothing may be left, the partial history must check.
+add_executable(eclat_chaos_tests eclat_chaos_test.cpp)
+target_link_libraries(eclat_chaos_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
+target_compile_definitions(eclat_chaos_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>")
+add_dependencies(eclat_chaos_tests eclat)
+gtest_discover_tests(eclat_chaos_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 400 RUN_SERIAL TRUE)
