@@ -58,6 +58,8 @@ const std::filesystem::path* HistorySource::unread_jsonl_file() const {
   return &lazy_->file;
 }
 
+std::string HistorySource::name() const { return lazy_ ? lazy_->file.string() : "history"; }
+
 bool HistorySource::truncated_tail() const { return lazy_ && lazy_->loaded && lazy_->read.truncated_tail; }
 
 nlohmann::json run_checkers(const std::vector<std::string>& names, const CheckContext& ctx) {

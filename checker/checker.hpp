@@ -37,6 +37,8 @@ class HistorySource {
   const std::filesystem::path* unread_jsonl_file() const;
   // The last line of the file was cut short (a killed run): known after ops().
   bool truncated_tail() const;
+  // The file's path for messages, or "history" for operations in memory.
+  std::string name() const;
 
  private:
   struct Lazy;

@@ -65,7 +65,8 @@ class SetFull : public Checker {
   CheckResult check(const CheckContext& ctx) const override {
     // A history file not yet in memory is read the lean way.
     const auto* file = ctx.history.unread_jsonl_file();
-    SetHistory h = file ? read_set_history(*file) : set_history_of(ctx.history.ops());
+    SetHistory h = file ? read_set_history(*file)
+                        : set_history_of(ctx.history.ops(), ctx.history.lines(), ctx.history.name());
     return judge(h, ctx.scenario);
   }
 

@@ -11,6 +11,7 @@
 #include "history/fast_parse.hpp"
 #include "history/pairing.hpp"
 #include "core/errors.hpp"
+#include "core/json_input.hpp"
 #include "core/log.hpp"
 
 namespace eclat {
@@ -77,6 +78,12 @@ bool fits_int64(const nlohmann::json& v) {
 
 }  // namespace
 
+namespace {
+// A set's read returns what it read: an ok read with anything else is not
+// an empty read, it is a history the set checker cannot judge.
+const std::string kReadNotAList = "an ok read's value must be the list of elements it read, got ";
+}  // namespace
+
 uint32_t SetHistoryBuilder::element_of(const nlohmann::json& v) {
   return fits_int64(v) ? h_.elements.of_integer(v.get<int64_t>()) : h_.elements.of_text(v.dump());
 }
@@ -112,7 +119,8 @@ void SetHistoryBuilder::add(const Op& op) {
     SetHistory::Add& a = add_of(inv->element);
     a.outcome = op.type == OpType::ok ? SetHistory::ok : op.type == OpType::fail ? SetHistory::fail : SetHistory::info;
     if (op.type == OpType::ok) a.ack_time = op.time;
-  } else if (op.f == "read" && op.type == OpType::ok && op.value.is_array()) {
+  } else if (op.f == "read" && op.type == OpType::ok) {
+    if (!op.value.is_array()) throw std::invalid_argument(kReadNotAList + op.value.dump().substr(0, 80));
     const size_t begin = h_.items.size();
     for (const auto& v : op.value) h_.items.push_back(element_of(v));
     h_.reads.push_back({inv->time, op.time, op.index, begin, h_.items.size()});
@@ -149,7 +157,11 @@ void SetHistoryBuilder::add(const Op& meta, const SetValue& value) {
     SetHistory::Add& a = add_of(inv->element);
     a.outcome = meta.type == OpType::ok ? SetHistory::ok : meta.type == OpType::fail ? SetHistory::fail : SetHistory::info;
     if (meta.type == OpType::ok) a.ack_time = meta.time;
-  } else if (meta.f == "read" && meta.type == OpType::ok && value.kind == SetValue::array) {
+  } else if (meta.f == "read" && meta.type == OpType::ok) {
+    if (value.kind != SetValue::array)
+      throw std::invalid_argument(kReadNotAList + (value.kind == SetValue::null      ? std::string("null")
+                                                   : value.kind == SetValue::integer ? std::to_string(value.integer_value)
+                                                                                     : value.text.substr(0, 80)));
     const size_t begin = h_.items.size();
     if (begin + value.items.size() > h_.items.capacity())  // geometric: reads grow
       h_.items.reserve(std::max(begin + value.items.size(), 2 * h_.items.capacity()));
@@ -169,9 +181,16 @@ SetHistory SetHistoryBuilder::finish() {
   return std::move(h_);
 }
 
-SetHistory set_history_of(const History& history) {
+SetHistory set_history_of(const History& history, const std::vector<size_t>& lines, const std::string& name) {
   SetHistoryBuilder b;
-  for (const Op& op : history) b.add(op);
+  for (size_t i = 0; i < history.size(); ++i) {
+    try {
+      b.add(history[i]);
+    } catch (const std::invalid_argument& e) {
+      throw BadInput(i < lines.size() ? name + ":" + std::to_string(lines[i]) + ": " + e.what()
+                                      : name + " operation " + std::to_string(i) + ": " + e.what());
+    }
+  }
   return b.finish();
 }
 
@@ -241,13 +260,17 @@ SetHistory read_set_history(const std::filesystem::path& path) {
     if (fast.parse_set(line, content.size() - (line.data() + line.size() - content.data()), meta, value)) {
       if (meta.index < 0) meta.index = position;
       pairing.feed(meta, line_no);
-      builder.add(meta, value);
+      try {
+        builder.add(meta, value);
+      } catch (const std::invalid_argument& e) {
+        throw BadInput(name + ":" + std::to_string(line_no) + ": " + e.what());
+      }
       ++position;
       continue;
     }
     Op op;
     try {
-      op = Op::from_json(nlohmann::json::parse(line));
+      op = Op::from_json(parse_bounded_json(line));
     } catch (const std::exception& e) {
       if (!terminated) {  // the writer died in the middle of this line
         truncated = true;
@@ -257,7 +280,11 @@ SetHistory read_set_history(const std::filesystem::path& path) {
     }
     if (op.index < 0) op.index = position;
     pairing.feed(op, line_no);
-    builder.add(op);
+    try {
+      builder.add(op);
+    } catch (const std::invalid_argument& e) {
+      throw BadInput(name + ":" + std::to_string(line_no) + ": " + e.what());
+    }
     ++position;
   }
   SetHistory h = builder.finish();

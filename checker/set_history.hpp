@@ -88,7 +88,10 @@ class SetHistoryBuilder {
   std::unordered_map<int64_t, Open> open_;
 };
 
-SetHistory set_history_of(const History& history);
+// lines: the source line of each operation (HistorySource::lines()), to name
+// a malformed one as name:line; empty: by its index.
+SetHistory set_history_of(const History& history, const std::vector<size_t>& lines = {},
+                          const std::string& name = "history");
 // Same rules as read_history: BadInput naming the line for a malformed one,
 // except an unterminated last line (skipped, truncated_tail).
 SetHistory read_set_history(const std::filesystem::path& path);

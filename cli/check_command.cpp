@@ -17,6 +17,8 @@
 #include "cli/run_directory.hpp"
 #include "cli/summary.hpp"
 #include "core/errors.hpp"
+#include "core/flags.hpp"
+#include "core/json_input.hpp"
 #include "core/log.hpp"
 #include "workloads/workload.hpp"
 
@@ -90,11 +92,9 @@ int check_command(const std::vector<std::string>& args) {
     if (i + 1 >= args.size()) throw BadInput(args[i] + " needs " + what);
     return args[++i];
   };
-  std::set<std::string> seen;  // a flag taking one value, given twice: which one was meant?
+  refuse_repeated_flags(args, {"--checker"});
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
-    if (a.rfind("--", 0) == 0 && a != "--checker" && !seen.insert(a).second)
-      throw BadInput(a + " given twice (it takes one value; --checker may repeat)");
     if (a == "--help" || a == "-h") {
       std::string models;
       for (const auto& m : lin::model_names()) models += (models.empty() ? "" : ", ") + m;
@@ -126,6 +126,7 @@ int check_command(const std::vector<std::string>& args) {
     }
   }
   if (target.empty()) throw BadInput("check needs a RUN_DIR or HISTORY_FILE (see eclat check --help)");
+  if (!out.empty()) check_writable_dir(out, "--out");  // before the check, not after its work
 
   const auto history_file = history_path_of(target);
   const auto run_dir = history_file.parent_path();
@@ -136,13 +137,7 @@ int check_command(const std::vector<std::string>& args) {
   const bool has_scenario = std::filesystem::exists(run_dir / "scenario.json");
   if (has_scenario) {
     const std::string file = (run_dir / "scenario.json").string();
-    std::ifstream in(file);
-    if (!in) throw BadInput(file + ": cannot read the file");
-    try {
-      scenario = nlohmann::json::parse(in);
-    } catch (const std::exception& e) {
-      throw BadInput(file + ": not valid JSON: " + e.what());
-    }
+    scenario = read_json_file(file, size_t{1} << 20, 64);
     apply_scenario(recorded, scenario, file);
   }
   // Read when a checker needs the operations; set-full reads a JSON Lines
@@ -184,6 +179,15 @@ int check_command(const std::vector<std::string>& args) {
         break;
       }
   }
+  if (checkers.empty() && source.ops().empty()) {
+    // Nothing to judge, and nothing to say which judge: unknown, not a
+    // complaint about the input (a run killed before its first operation).
+    nlohmann::json results = {{"valid", "unknown"},
+                               {"error", history_file.string() + " holds no operation"},
+                               {"checkers", nlohmann::json::object()}};
+    print_summary(results, run_dir);
+    return exit_code(Verdict::unknown);
+  }
   if (checkers.empty()) throw BadInput(history_file.string() + ": cannot tell which checker applies; give --checker NAME or --model NAME");
   for (const auto& c : checkers) make_checker(c);
 
@@ -193,6 +197,11 @@ int check_command(const std::vector<std::string>& args) {
   if (out_dir.empty()) {
     bool is_run = std::filesystem::is_directory(target) || history_file.filename() == "history.jsonl";
     out_dir = is_run ? run_dir : std::filesystem::current_path();
+  }
+  if (!out.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(out_dir, ec);
+    if (ec) throw BadInput("--out " + out + ": cannot create it: " + ec.message());
   }
   CheckContext ctx{source, scenario, out_dir};
   nlohmann::json results = run_checkers(checkers, ctx);

@@ -9,6 +9,7 @@
 #include "cli/commands.hpp"
 #include "cli/run_directory.hpp"
 #include "core/errors.hpp"
+#include "core/flags.hpp"
 
 namespace eclat {
 
@@ -23,6 +24,7 @@ const char* kUsage =
 
 int export_command(const std::vector<std::string>& args) {
   std::string target, out, format = "edn";
+  refuse_repeated_flags(args);
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     auto value = [&](const char* what) -> const std::string& {
@@ -51,12 +53,20 @@ int export_command(const std::vector<std::string>& args) {
   std::error_code ec;  // out_file need not exist yet: then they differ
   if (std::filesystem::equivalent(history_file, out_file, ec))
     throw BadInput("--out " + out_file.string() + " is the history being exported");
-  ReadResult r = lin::read_any_history(history_file);
-  std::ofstream o(out_file);
+  check_writable_dir(out_file.parent_path().empty() ? "." : out_file.parent_path().string(), "--out");
+  ReadResult r = lin::read_any_history(history_file);  // a malformed history: nothing written
+  // Written beside, then renamed: a half-written file never claims the name.
+  const std::filesystem::path tmp = out_file.string() + ".partial";
+  std::ofstream o(tmp);
   if (!o) throw BadInput("--out " + out_file.string() + ": cannot write");
   write_edn_history(r.history, o);
   o.close();
-  if (!o) throw HarnessError("writing " + out_file.string() + " failed");
+  if (!o) {
+    std::filesystem::remove(tmp, ec);
+    throw HarnessError("writing " + out_file.string() + " failed");
+  }
+  std::filesystem::rename(tmp, out_file, ec);
+  if (ec) throw HarnessError("writing " + out_file.string() + " failed: " + ec.message());
   printf("%zu operations written to %s\n", r.history.size(), out_file.string().c_str());
   return kExitValid;
 }

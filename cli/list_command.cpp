@@ -51,7 +51,9 @@ void print_parts(PartKind kind) {
 
 int list_command(const std::vector<std::string>& args) {
   if (args.size() != 1)
-    throw BadInput(std::string(args.empty() ? "list needs what to list" : "list takes one word") + "\n" + kListUsage);
+    throw BadInput((args.empty() ? std::string("list needs what to list")
+                                 : "list takes one word, got also \"" + args[1] + "\"") +
+                   "\n" + kListUsage);
   const std::string& what = args[0];
   if (what == "--help" || what == "-h") printf("%s", kListUsage);
   else if (what == "systems") print_parts(PartKind::system);

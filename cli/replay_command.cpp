@@ -10,6 +10,7 @@
 #include "cli/commands.hpp"
 #include "cli/replay_plan.hpp"
 #include "core/errors.hpp"
+#include "core/flags.hpp"
 
 namespace eclat {
 
@@ -26,6 +27,7 @@ const char* kReplayUsage =
 
 int replay_command(const std::vector<std::string>& args) {
   std::string run_dir, results;
+  refuse_repeated_flags(args);
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
     if (a == "--help" || a == "-h") {

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "core/errors.hpp"
+#include "core/json_input.hpp"
 #include "generator/combinators.hpp"
 #include "generator/fault_package.hpp"
 #include "nemesis/fault.hpp"
@@ -34,14 +35,8 @@ ReplayPlan load_replay_plan(const fs::path& run_dir) {
   plan.of = fs::canonical(run_dir, ec);
   if (ec) plan.of = fs::absolute(run_dir);
   const fs::path scenario = run_dir / "scenario.json";
-  std::ifstream in(scenario);
-  if (!in) throw BadInput(scenario.string() + ": cannot read the file (not a run directory?)");
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw BadInput(scenario.string() + ": not valid JSON: " + e.what());
-  }
+  if (!fs::exists(scenario, ec)) throw BadInput(scenario.string() + ": cannot read the file (not a run directory?)");
+  const nlohmann::json j = read_json_file(scenario, size_t{1} << 20, 64);
   apply_scenario(plan.cfg, j, scenario.string());
   if (!plan.cfg.seed_given) throw BadInput(scenario.string() + ": no \"seed\": the run cannot be repeated");
   validate_common(plan.cfg);
@@ -51,7 +46,7 @@ ReplayPlan load_replay_plan(const fs::path& run_dir) {
   int line = 0;
   for (const auto& r : plan.faults) {
     ++line;
-    const std::string where = faults.string() + " record " + std::to_string(line) + " (" + r.f + ")";
+    const std::string where = faults.string() + ":" + std::to_string(r.line ? r.line : static_cast<size_t>(line)) + " (" + r.f + ")";
     const std::string fault = gen::split_nemesis_f(r.f).second;
     try {
       make_fault(fault);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/errors.hpp"
+#include "core/json_input.hpp"
 
 namespace eclat {
 
@@ -49,15 +50,10 @@ std::filesystem::path history_path_of(const std::filesystem::path& arg) {
 
 std::optional<std::string> run_state_caveat(const std::filesystem::path& run_dir) {
   const auto file = run_dir / "results.json";
-  std::ifstream in(file);
-  if (!in)
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec))
     return "the run never finished (no results.json: it was killed, or is still running), so its history is partial";
-  nlohmann::json r;
-  try {
-    r = nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw BadInput(file.string() + ": not valid JSON: " + e.what());
-  }
+  const nlohmann::json r = read_json_file(file);
   if (!r.is_object()) throw BadInput(file.string() + ": expected a JSON object");
   const nlohmann::json run = r.value("run", nlohmann::json::object());
   if (!run.is_object()) throw BadInput(file.string() + ": \"run\" must be an object");

@@ -15,6 +15,7 @@
 #include "history/verdict.hpp"
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
+#include "core/flags.hpp"
 #include "core/paths.hpp"
 #include "core/test_config.hpp"
 
@@ -141,6 +142,7 @@ void write_junit(const fs::path& path, const std::vector<Case>& cases, double to
 int suite_command(const std::vector<std::string>& args) {
   std::vector<fs::path> files;
   std::string junit, results;
+  refuse_repeated_flags(args);
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "--help" || a == "-h") {
@@ -165,6 +167,12 @@ int suite_command(const std::vector<std::string>& args) {
     }
   }
   if (files.empty()) throw BadInput("suite needs scenario files or a directory (see eclat suite --help)");
+  // Where the suite writes is checked before its first run, not after its last.
+  if (!results.empty()) check_writable_dir(results, "--results");
+  if (!junit.empty()) {
+    if (fs::is_directory(junit)) throw BadInput("--junit " + junit + ": a directory, not a file");
+    check_writable_dir(fs::absolute(junit).parent_path().string(), "--junit");
+  }
 
   std::vector<Case> cases;
   for (const auto& f : files) {

@@ -139,7 +139,12 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   auto system = make_system(cfg);
   auto workload = make_workload(cfg);
   for (const auto& f : cfg.nemesis) make_fault(f)->validate(cfg, *system);
-  TriggerSchedule::validate(cfg, *system);
+  try {
+    TriggerSchedule::validate(cfg, *system);
+  } catch (const BadInput& e) {  // name the file the triggers came from
+    if (cfg.triggers_from.empty()) throw;
+    throw BadInput(cfg.triggers_from + ": \"triggers\": " + e.what());
+  }
   workload->validate(cfg, *system);
   std::vector<std::string> checkers = cfg.checkers.empty() ? workload->default_checkers() : cfg.checkers;
   for (const auto& c : checkers) make_checker(c);

@@ -1,10 +1,6 @@
 #include "core/test_config.hpp"
 
-#include <unistd.h>
-
-#include <cerrno>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -13,6 +9,8 @@
 
 #include "core/catalog.hpp"
 #include "core/errors.hpp"
+#include "core/flags.hpp"
+#include "core/json_input.hpp"
 
 namespace eclat {
 
@@ -172,13 +170,13 @@ void check_expected(const std::string& v, const std::string& what) {
 
 }  // namespace
 
+// A scenario is a page of JSON written by hand: 1 MiB and 64 levels are
+// far beyond any real one.
 static nlohmann::json read_scenario_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) throw BadInput(what + " " + path + ": cannot read the file");
   try {
-    return nlohmann::json::parse(in);
-  } catch (const std::exception& e) {
-    throw BadInput(what + " " + path + ": not valid JSON: " + e.what());
+    return read_json_file(path, size_t{1} << 20, 64);
+  } catch (const BadInput& e) {
+    throw BadInput(what + " " + e.what());
   }
 }
 
@@ -187,25 +185,43 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
   // "scenario": a base scenario (path relative to this file), applied first
   // so that this file's keys override it, as flags override --scenario.
   if (s.contains("scenario")) {
-    static thread_local int depth = 0;
-    if (depth >= 8) throw BadInput(where + ": \"scenario\": included more than 8 deep (a cycle?)");
+    // The chain of files being applied: a file that includes itself, or
+    // one that includes it, is a cycle named file by file.
+    static thread_local std::vector<std::string> chain;
     const std::string base = string_value(s["scenario"], where + ": \"scenario\"");
     std::filesystem::path p(base);
     if (p.is_relative()) p = std::filesystem::path(where).parent_path() / p;
+    std::error_code ec;
+    const std::string self = std::filesystem::weakly_canonical(where, ec).string();
+    const std::string next = std::filesystem::weakly_canonical(p, ec).string();
+    std::vector<std::string> here = chain;
+    if (here.empty() || here.back() != self) here.push_back(self);
+    for (const auto& f : here)
+      if (f == next) {
+        std::string cycle;
+        for (const auto& g : here) cycle += g + " includes ";
+        throw BadInput(where + ": \"scenario\": a cycle of includes: " + cycle + next);
+      }
+    if (here.size() >= 16) throw BadInput(where + ": \"scenario\": included more than 16 deep");
     nlohmann::json included = read_scenario_file(p.string(), where + ": \"scenario\"");
-    ++depth;
+    const auto saved = chain;
+    chain = here;
     try {
       apply_scenario(cfg, included, p.string());
     } catch (...) {
-      --depth;
+      chain = saved;
       throw;
     }
-    --depth;
+    chain = saved;
   }
   for (const auto& [key, v] : s.items()) {
     const std::string what = where + ": \"" + key + "\"";
     if (key == "scenario") continue;  // applied first
-    else if (key == "name") cfg.name = string_value(v, what);
+    else if (key == "name") {
+      cfg.name = string_value(v, what);
+      if (cfg.name.empty()) throw BadInput(what + ": empty (leave it out for <system>-<workload>)");
+      if (cfg.name.size() > 100) throw BadInput(what + ": longer than 100 characters (it names a directory)");
+    }
     else if (key == "system") cfg.system = string_value(v, what);
     else if (key == "workload") cfg.workload = string_value(v, what);
     else if (key == "nemesis") cfg.nemesis = list_value(v, what);
@@ -214,6 +230,7 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
       for (const auto& t : v)
         if (!t.is_object()) throw BadInput(what + ": every trigger must be an object, not " + shown(t));
       cfg.triggers = v;
+      cfg.triggers_from = where;
     }
     else if (key == "nodes") cfg.nodes = parse_int(what, scalar_text(v, what), 1, 200);
     else if (key == "time-limit") cfg.time_limit = parse_double(what, scalar_text(v, what), 1, 7 * 86400);
@@ -251,14 +268,11 @@ TestConfig parse_test_args(const std::vector<std::string>& args) {
       apply_scenario(cfg, read_scenario_file(path, "--scenario"), path);
     }
   }
-  // A flag that takes one value, given twice, is refused: which one was
-  // meant is not ours to guess (--bug, --checker and --set repeat).
-  static const std::set<std::string> repeatable = {"--bug", "--checker", "--set"};
-  std::set<std::string> seen;
+  refuse_repeated_flags(args, {"--bug", "--checker", "--set"});
+  std::set<std::string> set_keys;  // --set KEY twice: refused like a flag twice
+  bool name_given = false;
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a.rfind("--", 0) == 0 && !repeatable.count(a) && !seen.insert(a).second)
-      throw BadInput(a + " given twice (it takes one value)");
     auto value = [&]() -> std::string {
       if (i + 1 >= args.size() || args[i + 1].rfind("--", 0) == 0)
         throw BadInput(a + " needs a value");
@@ -276,21 +290,29 @@ TestConfig parse_test_args(const std::vector<std::string>& args) {
     else if (a == "--results") cfg.results = value();
     else if (a == "--bug") cfg.bugs.push_back(value());
     else if (a == "--checker") cfg.checkers.push_back(value());
-    else if (a == "--name") cfg.name = value();
+    else if (a == "--name") { cfg.name = value(); name_given = true; }
     else if (a == "--expected") { cfg.expected = value(); check_expected(*cfg.expected, a); }
-    else if (a == "--set") set_pair(cfg, value(), a);
+    else if (a == "--set") {
+      const std::string kv = value();
+      if (!set_keys.insert(kv.substr(0, kv.find('='))).second)
+        throw BadInput("--set " + kv.substr(0, kv.find('=')) + " given twice (a setting takes one value)");
+      set_pair(cfg, kv, a);
+    }
     else throw BadInput("unknown flag \"" + a + "\" (see eclat test --help)");
   }
   if (cfg.nemesis.size() == 1 && cfg.nemesis[0] == "none") cfg.nemesis.clear();
   for (const auto& f : cfg.nemesis)
     if (f == "none") throw BadInput("--nemesis: \"none\" means no faults; it cannot be listed with others");
   if (!cfg.seed_given) cfg.seed = std::random_device{}();
+  if (name_given && cfg.name.empty()) throw BadInput("--name: empty (leave it out for <system>-<workload>)");
   if (cfg.name.empty()) cfg.name = cfg.system + "-" + cfg.workload;
   validate_common(cfg);
   return cfg;
 }
 
 void validate_common(const TestConfig& cfg) {
+  if (cfg.name.size() > 100)  // a directory name, with the run's timestamp beside it
+    throw BadInput("name \"" + cfg.name.substr(0, 40) + "...\": longer than 100 characters");
   for (char c : cfg.name) {
     if (!(isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
       throw BadInput("name \"" + cfg.name + "\": use letters, digits, '-', '_' and '.' only");
@@ -298,16 +320,8 @@ void validate_common(const TestConfig& cfg) {
   if (cfg.name.empty() || cfg.name[0] == '.') throw BadInput("name \"" + cfg.name + "\": invalid");
   if (cfg.results.empty()) throw BadInput("--results: empty path");
   // The run directory is made only after the lab is up: a results path that
-  // can never be written is refused now, before anything starts. The nearest
-  // part of it that exists must be a directory this process may write.
-  std::error_code ec;
-  std::filesystem::path p = std::filesystem::absolute(cfg.results, ec);
-  while (!p.empty() && !std::filesystem::exists(std::filesystem::symlink_status(p, ec)) && p != p.parent_path())
-    p = p.parent_path();
-  if (!std::filesystem::is_directory(p, ec))
-    throw BadInput("--results " + cfg.results + ": " + p.string() + " is not a directory");
-  if (::access(p.c_str(), W_OK | X_OK) != 0)
-    throw BadInput("--results " + cfg.results + ": " + p.string() + " is not writable: " + strerror(errno));
+  // can never be written is refused now, before anything starts.
+  check_writable_dir(cfg.results, "--results");
   // Every setting's value was checked against its spec when it was put.
 }
 

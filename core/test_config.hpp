@@ -35,6 +35,7 @@ struct TestConfig {
   // Faults fired by events instead of the interval schedule (scenario key
   // "triggers", see nemesis/triggers.hpp): a JSON array of objects.
   nlohmann::json triggers = nlohmann::json::array();
+  std::string triggers_from;  // the scenario file that gave them (for messages)
   Settings settings;
 
   nlohmann::json to_json() const;

@@ -12,6 +12,7 @@
 #include "history/fast_parse.hpp"
 #include "history/pairing.hpp"
 #include "core/errors.hpp"
+#include "core/json_input.hpp"
 
 namespace eclat {
 
@@ -166,7 +167,7 @@ ReadResult parse_history(const std::string& content, const std::string& name) {
       continue;
     }
     try {
-      result.history.push_back(Op::from_json(nlohmann::json::parse(line)));
+      result.history.push_back(Op::from_json(parse_bounded_json(line)));
       result.lines.push_back(static_cast<size_t>(line_no));
     } catch (const std::exception& e) {
       if (!terminated) {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "core/errors.hpp"
+#include "core/json_input.hpp"
 #include "generator/fault_package.hpp"
 
 namespace eclat {
@@ -40,10 +41,10 @@ std::vector<FaultRecord> read_fault_log(const std::filesystem::path& path) {
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
     if (line.empty()) continue;
-    const std::string where = path.string() + " line " + std::to_string(n);
+    const std::string where = path.string() + ":" + std::to_string(n);
     nlohmann::json j;
     try {
-      j = nlohmann::json::parse(line);
+      j = parse_bounded_json(line);
     } catch (const std::exception& e) {
       throw BadInput(where + ": not valid JSON: " + e.what());
     }
@@ -62,6 +63,7 @@ std::vector<FaultRecord> read_fault_log(const std::filesystem::path& path) {
     r.source = j.value("source", "nemesis");
     r.error = j.value("error", "");
     r.note = j.value("note", "");
+    r.line = static_cast<size_t>(n);
     if (r.source != "nemesis" && r.source.rfind("trigger ", 0) != 0)
       throw BadInput(where + ": \"source\" must be \"nemesis\" or \"trigger N\", not \"" + r.source + "\"");
     out.push_back(std::move(r));

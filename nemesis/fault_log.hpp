@@ -28,6 +28,7 @@ struct FaultRecord {
   std::string source = "nemesis";
   std::string error;
   std::string note;
+  size_t line = 0;  // where read_fault_log found it (not written)
 
   nlohmann::json to_json() const;
 };

@@ -51,7 +51,10 @@ Op op_from_edn(const nlohmann::json& m, const std::string& name, size_t line, in
   if (auto e = m.find("error"); e != m.end() && !e->is_null())
     op.error = e->is_string() ? e->get<std::string>() : e->dump();
   op.index = position;
-  if (auto t = m.find("time"); t != m.end() && t->is_number_integer()) op.time = t->get<int64_t>();
+  if (auto t = m.find("time"); t != m.end() && !t->is_null()) {
+    if (!t->is_number_integer()) bad(name, line, ":time must be an integer (nanoseconds)");
+    op.time = t->get<int64_t>();
+  }
   return op;
 }
 

@@ -1,0 +1,22 @@
+#include "core/flags.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+namespace eclat {
+
+void check_writable_dir(const std::string& path, const std::string& flag) {
+  if (path.empty()) throw BadInput(flag + ": empty path");
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path p = fs::absolute(path, ec);
+  while (!p.empty() && !fs::exists(fs::symlink_status(p, ec)) && p != p.parent_path()) p = p.parent_path();
+  if (!fs::is_directory(p, ec)) throw BadInput(flag + " " + path + ": " + p.string() + " is not a directory");
+  if (::access(p.c_str(), W_OK | X_OK) != 0)
+    throw BadInput(flag + " " + path + ": " + p.string() + " is not writable: " + strerror(errno));
+}
+
+}  // namespace eclat

@@ -1,0 +1,33 @@
+// What every command's flag parsing shares.
+#pragma once
+#include <initializer_list>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/errors.hpp"
+
+namespace eclat {
+
+// A flag that takes one value, given twice, is refused: which one was meant
+// is not ours to guess (a script appending its own --seed to a user's).
+// `repeatable` lists the flags that accumulate (--bug, --checker, --set).
+inline void refuse_repeated_flags(const std::vector<std::string>& args,
+                                  std::initializer_list<std::string_view> repeatable = {}) {
+  std::set<std::string> seen;
+  for (const auto& a : args) {
+    if (a.rfind("--", 0) != 0) continue;
+    bool repeats = false;
+    for (auto r : repeatable) repeats = repeats || a == r;
+    if (!repeats && !seen.insert(a).second) throw BadInput(a + " given twice (it takes one value)");
+  }
+}
+
+// A directory Éclat will write into (a --results, an --out), checked before
+// anything starts and without creating it: the nearest part of the path
+// that exists must be a directory this process may write. BadInput naming
+// the flag otherwise.
+void check_writable_dir(const std::string& path, const std::string& flag);
+
+}  // namespace eclat
