@@ -203,9 +203,9 @@ class SetFull : public Checker {
     }
     bool bad = !lost.empty() || !duplicated.empty() || !unexpected.empty() || !failed_present.empty() ||
                (linearizable_reads && stale > 0);
-    if (!bad && acknowledged == 0) {
-      // Nothing was acknowledged, so nothing could be lost: "valid" would be
-      // a verdict on no evidence (every add refused, or none attempted).
+    if (!bad && acknowledged == 0 && recovered == 0) {
+      // Nothing was acknowledged nor seen, so nothing could be lost: "valid"
+      // would be a verdict on no evidence (every add refused, or none tried).
       r.valid = Verdict::unknown;
       r.summary = "no add was acknowledged (" + std::to_string(attempts) +
                   " attempted): nothing could be lost, so nothing is shown";

@@ -27,10 +27,13 @@ TEST(EdnExport, ReadsBackAsTheSameOperations) {
   h.push_back(make(OpType::fail, 3, "cas", {1, 2}));
   h.back().key = "k 0";
   h.back().error = "compare \"failed\"\nagain\\";
+  h.push_back(make(OpType::invoke, 4, "read", nullptr));
+  h.back().key = "7";
   h.push_back(make(OpType::ok, 4, "read", nullptr));
   h.back().key = "7";
   h.push_back(make(OpType::info, kNemesisProcess, "start-partition",
                    {{"grudge", {{"n1", {"n2", "n3"}}}}, {"two words", 2.5}, {"0", true}, {"mechanism", "tab\there"}}));
+  h.push_back(make(OpType::invoke, 5, "weird f", "x\x01y"));
   h.push_back(make(OpType::ok, 5, "weird f", "x\x01y"));
   for (size_t i = 0; i < h.size(); ++i) {
     h[i].index = static_cast<int64_t>(i);
