@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <fstream>
 #include <optional>
-#include <set>
 #include <sstream>
 
 #include "checker/checker.hpp"

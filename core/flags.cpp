@@ -6,7 +6,19 @@
 #include <cstring>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 namespace eclat {
+
+void refuse_invalid_utf8(const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    try {
+      (void)nlohmann::json(args[i]).dump();
+    } catch (const nlohmann::json::exception&) {
+      throw BadInput("argument " + std::to_string(i + 1) + " is not valid UTF-8");
+    }
+  }
+}
 
 void check_writable_dir(const std::string& path, const std::string& flag) {
   if (path.empty()) throw BadInput(flag + ": empty path");

@@ -24,6 +24,11 @@ inline void refuse_repeated_flags(const std::vector<std::string>& args,
   }
 }
 
+// Every argument must be UTF-8: it lands in scenario.json and results.json,
+// and JSON cannot hold other bytes (found by fuzz_args: an --set value with
+// a stray 0x9C byte failed after the lab was up).
+void refuse_invalid_utf8(const std::vector<std::string>& args);
+
 // A directory Éclat will write into (a --results, an --out), checked before
 // anything starts and without creating it: the nearest part of the path
 // that exists must be a directory this process may write. BadInput naming

@@ -268,6 +268,7 @@ TestConfig parse_test_args(const std::vector<std::string>& args) {
       apply_scenario(cfg, read_scenario_file(path, "--scenario"), path);
     }
   }
+  refuse_invalid_utf8(args);
   refuse_repeated_flags(args, {"--bug", "--checker", "--set"});
   std::set<std::string> set_keys;  // --set KEY twice: refused like a flag twice
   bool name_given = false;
