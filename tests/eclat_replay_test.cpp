@@ -192,7 +192,7 @@ TEST(EclatReplay, BadRunDirectoryExits3NamingTheProblemAndCreatesNothing) {
                                       << "\n{\"t\": \"soon\", \"f\": \"stop-kill\"}\n";
   r = eclat("replay " + run.string() + res);
   EXPECT_EQ(r.code, 3) << r.output;
-  EXPECT_NE(r.output.find("faults.jsonl line 2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("faults.jsonl:2"), std::string::npos) << r.output;
 
   std::ofstream(run / "faults.jsonl") << R"({"t":1,"f":"start-flood","value":{}})" << "\n";
   r = eclat("replay " + run.string() + res);
@@ -202,7 +202,7 @@ TEST(EclatReplay, BadRunDirectoryExits3NamingTheProblemAndCreatesNothing) {
   std::ofstream(run / "faults.jsonl") << "not json\n";
   r = eclat("replay " + run.string() + res);
   EXPECT_EQ(r.code, 3) << r.output;
-  EXPECT_NE(r.output.find("line 1"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("faults.jsonl:1"), std::string::npos) << r.output;
 
   r = eclat("replay");
   EXPECT_EQ(r.code, 3) << r.output;
