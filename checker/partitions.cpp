@@ -7,16 +7,14 @@
 //
 // A grudge is Jepsen's: {"n1": ["n2", "n3"]} means n1 drops what n2 and n3
 // send it. Eclat's partition fault records both directions.
-#include <gvc.h>
-
 #include <algorithm>
 #include <cstdio>
-#include <cstdlib>
 #include <functional>
 #include <map>
 #include <set>
 
 #include "checker/checker.hpp"
+#include "checker/graphviz_render.hpp"
 #include "checker/report_ops.hpp"
 
 namespace eclat {
@@ -176,7 +174,7 @@ class Partitions : public Checker {
       Picture p = describe(op.value, number, start, known ? it->second.end : 0, known && it->second.open, known);
       const fs::path out = ctx.out_dir / ("partition-" + std::to_string(number) + ".svg");
       std::string error;
-      if (!render(p.dot, out, error)) {
+      if (!render_dot_svg(p.dot, "circo", out, error)) {
         r.valid = Verdict::unknown;
         r.details["files"] = files;
         r.details["error"] = "cannot draw " + out.string() + ": " + error;
@@ -194,42 +192,6 @@ class Partitions : public Checker {
     return r;
   }
 
- private:
-  static std::string last_error() {
-    char* e = aglasterr();  // malloc'ed by Graphviz (2.42), or null
-    std::string s = e ? e : "no message";
-    free(e);
-    return s;
-  }
-  // Graphviz keeps global state (its error buffer, the graph id
-  // discipline): one context per call, and checkers run one at a time.
-  static bool render(const std::string& dot, const fs::path& out, std::string& error) {
-    GVC_t* gvc = gvContext();
-    if (!gvc) {
-      error = "gvContext failed";
-      return false;
-    }
-    Agraph_t* g = agmemread(dot.c_str());
-    if (!g) {
-      error = "Graphviz did not read the graph: " + last_error();
-      gvFreeContext(gvc);
-      return false;
-    }
-    bool ok = gvLayout(gvc, g, "circo") == 0;
-    if (ok) ok = gvRenderFilename(gvc, g, "svg", out.c_str()) == 0;
-    if (!ok) {
-      error = "Graphviz failed in layout or rendering: " + last_error();
-    }
-    gvFreeLayout(gvc, g);
-    agclose(g);
-    gvFreeContext(gvc);
-    std::error_code ec;
-    if (ok && (fs::file_size(out, ec) == 0 || ec)) {
-      ok = false;
-      error = "Graphviz wrote nothing to " + out.string();
-    }
-    return ok;
-  }
 };
 
 const bool registered = register_checker({.name = "partitions", .doc = "a Graphviz picture of each partition (who could not hear whom)"},

@@ -1,12 +1,11 @@
 #include "checker/linearizability/counterexample.hpp"
 
-#include <gvc.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <mutex>
 #include <sstream>
+
+#include "checker/graphviz_render.hpp"
 
 namespace eclat::lin {
 namespace {
@@ -256,26 +255,9 @@ nlohmann::json Counterexample::to_json() const {
 }
 
 bool render_svg(const std::string& dot, const std::filesystem::path& out, std::string* error) {
-  // Graphviz keeps global state: one rendering at a time.
-  static std::mutex mu;
-  std::lock_guard lock(mu);
-  GVC_t* gvc = gvContext();
-  if (!gvc) {
-    if (error) *error = "gvContext failed";
-    return false;
-  }
-  Agraph_t* g = agmemread(dot.c_str());
-  if (!g) {
-    gvFreeContext(gvc);
-    if (error) *error = "Graphviz could not read the graph";
-    return false;
-  }
-  bool ok = gvLayout(gvc, g, "dot") == 0;
-  if (ok) ok = gvRenderFilename(gvc, g, "svg", out.c_str()) == 0;
-  if (!ok && error) *error = "Graphviz could not lay out or write " + out.string();
-  gvFreeLayout(gvc, g);
-  agclose(g);
-  gvFreeContext(gvc);
+  std::string e;
+  const bool ok = render_dot_svg(dot, "dot", out, e);
+  if (!ok && error) *error = e;
   return ok;
 }
 
