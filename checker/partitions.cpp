@@ -191,7 +191,6 @@ class Partitions : public Checker {
     r.summary = number ? std::to_string(number) + " partition pictures" : "no partition applied";
     return r;
   }
-
 };
 
 const bool registered = register_checker({.name = "partitions", .doc = "a Graphviz picture of each partition (who could not hear whom)"},

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "checker/graphviz_render.hpp"
 #include "checker/linearizability/formats.hpp"
 #include "checker/linearizability/linearizable.hpp"
 #include "core/errors.hpp"
@@ -334,7 +335,7 @@ TEST(Counterexample, C01BadIsSmallAndDrawn) {
   fs::path dir = fs::temp_directory_path() / ("eclat_lin_" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::string err;
-  ASSERT_TRUE(render_svg(cx.dot(), dir / "cx.svg", &err)) << err;
+  ASSERT_TRUE(render_dot_svg(cx.dot(), "dot", dir / "cx.svg", err)) << err;
   std::ifstream in(dir / "cx.svg");
   std::string svg((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(svg.find("<svg"), std::string::npos);

@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <sstream>
 
-#include "checker/graphviz_render.hpp"
-
 namespace eclat::lin {
 namespace {
 
@@ -252,13 +250,6 @@ nlohmann::json Counterexample::to_json() const {
   j["why"] = why;
   if (!svg.empty()) j["svg"] = svg;
   return j;
-}
-
-bool render_svg(const std::string& dot, const std::filesystem::path& out, std::string* error) {
-  std::string e;
-  const bool ok = render_dot_svg(dot, "dot", out, e);
-  if (!ok && error) *error = e;
-  return ok;
 }
 
 }  // namespace eclat::lin

@@ -11,7 +11,6 @@
 // linearization the original allowed, so if the result has none, neither
 // had the original. Removing a write outright would not be safe.
 #pragma once
-#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -44,8 +43,5 @@ struct Counterexample {
 // keys' slots in `keys`.
 Counterexample explain(const std::vector<LinOp>& ops, const std::vector<std::vector<uint32_t>>& slots,
                        const std::vector<std::string>& keys, const Model& model, double time_limit_s);
-
-// Renders DOT to an SVG file with Graphviz. False (and *error) on failure.
-bool render_svg(const std::string& dot, const std::filesystem::path& out, std::string* error);
 
 }  // namespace eclat::lin

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "checker/checker.hpp"
+#include "checker/graphviz_render.hpp"
 #include "checker/linearizability/partition.hpp"
 #include "core/errors.hpp"
 #include "core/log.hpp"
@@ -292,7 +293,7 @@ class Linearizable : public Checker {
     if (rep.counterexample && !ctx.out_dir.empty()) {
       std::filesystem::path svg = ctx.out_dir / "linearizable.svg";
       std::string err;
-      if (render_svg(rep.counterexample->dot(), svg, &err)) rep.counterexample->svg = svg.string();
+      if (render_dot_svg(rep.counterexample->dot(), "dot", svg, err)) rep.counterexample->svg = svg.string();
       else ECLAT_LOG(warn, "linearizable") << "cannot draw the counterexample: " << err;
     }
     CheckResult r;
