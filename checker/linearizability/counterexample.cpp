@@ -27,7 +27,7 @@ struct Shrinker {
     std::vector<SearchOp> s = encode_operations(h, sl, nullptr, model, pool);
     Budget b;
     b.deadline = deadline;
-    SearchResult r = search(s, static_cast<uint32_t>(keys.size()), {}, model, pool, b);
+    SearchResult r = search(s, keys, {}, model, pool, b);
     if (r.outcome == Outcome::unknown) out_of_time = true;
     return r.outcome == Outcome::not_linearizable;
   }
@@ -138,7 +138,7 @@ Counterexample explain(const std::vector<LinOp>& ops, const std::vector<std::vec
   std::vector<SearchOp> s = encode_operations(h, sl, nullptr, model, pool);
   SearchOptions so;
   so.record_deepest = true;
-  SearchResult r = search(s, static_cast<uint32_t>(keys.size()), {}, model, pool, Budget{}, so);
+  SearchResult r = search(s, keys, {}, model, pool, Budget{}, so);
   if (r.outcome != Outcome::not_linearizable) {
     cx.why = "the shrunk history could not be confirmed invalid (" + std::string(to_string(r.outcome)) + ")";
     return cx;

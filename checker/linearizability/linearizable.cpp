@@ -97,8 +97,8 @@ int64_t default_memory_limit() {
 }  // namespace
 
 void validate_operations(const std::vector<LinOp>& ops, const std::string& model_name,
-                         const std::vector<std::string>& where) {
-  auto model = make_model(model_name);
+                         const std::vector<std::string>& where, const nlohmann::json& initial) {
+  auto model = make_model(model_name, initial);
   std::vector<Partition> parts = partition_operations(ops, *model, true, where);
   for (const Partition& p : parts) {
     ValuePool pool;
@@ -114,9 +114,10 @@ void validate_operations(const std::vector<LinOp>& ops, const std::string& model
 
 Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& options,
                         const std::vector<std::string>& where) {
-  auto model = make_model(options.model);
+  auto model = make_model(options.model, options.initial);
   Report report;
   report.model = model->name();
+  report.initial = options.initial;
   std::vector<Partition> parts = partition_operations(ops, *model, options.split, where);
 
   auto start = std::chrono::steady_clock::now();
@@ -164,7 +165,7 @@ Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& optio
                          ": " + e.what());
         }
         pr.ops = sops.size();
-        SearchResult r = search(sops, static_cast<uint32_t>(p.keys.size()), p.slot_atom, *model,
+        SearchResult r = search(sops, p.keys, p.slot_atom, *model,
                                 pool, budget);
         pr.outcome = r.outcome;
         pr.cause = r.cause;
@@ -223,6 +224,7 @@ Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& optio
 nlohmann::json Report::to_json() const {
   nlohmann::json j;
   j["model"] = model;
+  if (!initial.is_null()) j["initial"] = initial;
   j["outcome"] = to_string(outcome);
   j["operations"] = ops;
   j["partitions"] = parts.size();
@@ -264,7 +266,7 @@ namespace {
 
 // The `linearizable` checker. Its settings come from the scenario:
 //   "linearizable": {"model": "cas-register", "time-limit": 60, "threads": 2,
-//                    "memory-limit-mb": 2048, "split": true}
+//                    "memory-limit-mb": 2048, "split": true, "initial": 0}
 // (or a top-level "model"). It writes linearizable.svg for an invalid history.
 class Linearizable : public Checker {
  public:
@@ -281,6 +283,7 @@ class Linearizable : public Checker {
       o.threads = cfg.value("threads", 0u);
       o.memory_limit = cfg.value("memory-limit-mb", int64_t{0}) << 20;
       o.split = cfg.value("split", true);
+      o.initial = cfg.value("initial", nlohmann::json());
     } catch (const nlohmann::json::exception& e) {
       throw BadInput(std::string("scenario: \"linearizable\": ") + e.what());
     }

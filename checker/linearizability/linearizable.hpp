@@ -30,10 +30,12 @@ std::vector<LinOp> pair_operations(const History& history, const std::vector<siz
 // Checks that every operation is one the model knows (before any search),
 // naming where[i] in the BadInput it throws.
 void validate_operations(const std::vector<LinOp>& ops, const std::string& model,
-                         const std::vector<std::string>& where);
+                         const std::vector<std::string>& where,
+                         const nlohmann::json& initial = nullptr);
 
 struct CheckOptions {
   std::string model = "cas-register";
+  nlohmann::json initial;       // the model's state before any operation; null: its default
   double time_limit_s = 0;      // 0: none
   unsigned threads = 0;         // 0: every core
   int64_t memory_limit = 0;     // bytes for all searches together; 0: half of the available memory
@@ -55,6 +57,7 @@ struct PartReport {
 struct Report {
   Outcome outcome = Outcome::linearizable;
   std::string model;
+  nlohmann::json initial;       // the initial state given (null: the model's default)
   size_t ops = 0;               // operations given to the search (after dropping)
   std::vector<PartReport> parts;
   uint64_t configurations = 0;

@@ -1,5 +1,7 @@
 #include "checker/linearizability/model.hpp"
 
+#include <stdexcept>
+
 #include "core/errors.hpp"
 
 namespace eclat::lin {
@@ -11,6 +13,10 @@ Value ValuePool::intern(std::string_view s) {
   index_.emplace(std::string_view(stored), v);
   bytes_ += 2 * s.size() + 64;
   return v;
+}
+
+void Model::set_initial(const nlohmann::json&) {
+  throw std::invalid_argument("the " + name() + " model takes no initial state");
 }
 
 std::vector<std::string> Model::keys(const LinOp& op) const { return {op.key.value_or("")}; }
@@ -54,6 +60,17 @@ std::unique_ptr<Model> make_model(const std::string& name) {
     throw BadInput("unknown model \"" + name + "\" (known: " + known + ")");
   }
   return it->second();
+}
+
+std::unique_ptr<Model> make_model(const std::string& name, const nlohmann::json& initial) {
+  auto model = make_model(name);
+  if (initial.is_null()) return model;
+  try {
+    model->set_initial(initial);
+  } catch (const std::invalid_argument& e) {
+    throw BadInput("--initial " + initial.dump() + ": " + e.what());
+  }
+  return model;
 }
 
 std::vector<std::string> model_names() {

@@ -86,8 +86,14 @@ class Model {
   // nullopt: the operation carries no information and is dropped (a read
   // whose result is unknown). Throws std::invalid_argument when malformed.
   virtual std::optional<Encoded> encode(const LinOp& op, ValuePool& pool) const = 0;
-  // The value of every key before any operation.
-  virtual Value initial(ValuePool& pool) const = 0;
+  // The value of `key` before any operation: the model's own default (nil,
+  // "", an empty queue...), or what set_initial() gave.
+  virtual Value initial(const std::string& key, ValuePool& pool) const = 0;
+  // --initial VALUE (Knossos's `(cas-register 0)`): the state before any
+  // operation, as the history writes values. Each model says what it takes
+  // (one value for every key, or a map key -> value) and keeps it. Throws
+  // std::invalid_argument naming what it expected; the default takes none.
+  virtual void set_initial(const nlohmann::json& value);
   // Applies `op` to the values of its keys (state[i] is keys(op)[i]), in
   // place. False: the operation's recorded output cannot follow this state.
   virtual bool step(const Encoded& op, Value* state, ValuePool& pool) const = 0;
@@ -112,6 +118,9 @@ class Model {
 using ModelFactory = std::function<std::unique_ptr<Model>()>;
 bool register_model(const std::string& name, ModelFactory factory);
 std::unique_ptr<Model> make_model(const std::string& name);  // throws BadInput naming the known ones
+// A model with its initial state set (null: the model's default); BadInput
+// when the model cannot take that value.
+std::unique_ptr<Model> make_model(const std::string& name, const nlohmann::json& initial);
 std::vector<std::string> model_names();
 
 // Canonical text of a JSON value, for interning (null is "nil", as Jepsen says).

@@ -1,5 +1,5 @@
 // cas-register: one register per key (or a single one when operations have
-// no key), initially nil. read -> value; write v; cas [old new].
+// no key), initially nil or the --initial value. read -> value; write v; cas [old new].
 // A cas whose completion value is `false` ran and lost its compare (the
 // register did not hold `old` then): it happened and changed nothing. Any
 // other ok cas swapped. An info cas may have swapped at any time after its
@@ -54,7 +54,10 @@ class CasRegister : public Model {
     return e;
   }
 
-  Value initial(ValuePool& pool) const override { return pool.intern("nil"); }
+  // --initial 0: every register starts at 0 (Knossos's `(cas-register 0)`).
+  // Any value is a register's value, so a map is one too, not a map of keys.
+  void set_initial(const nlohmann::json& v) override { initial_ = canonical(v); }
+  Value initial(const std::string&, ValuePool& pool) const override { return pool.intern(initial_); }
 
   bool step(const Encoded& op, Value* state, ValuePool&) const override {
     Value& s = state[0];
@@ -95,6 +98,9 @@ class CasRegister : public Model {
     }
     return show_op(op) + " cannot follow " + held;
   }
+
+ private:
+  std::string initial_ = "nil";
 };
 
 const bool registered = register_model("cas-register", [] { return std::make_unique<CasRegister>(); });

@@ -1,4 +1,4 @@
-// kv: a string per key, initially empty: get -> value, put value,
+// kv: a string per key, initially empty (or --initial's): get -> value, put value,
 // append value (concatenates). As in Porcupine's kv histories, reading an
 // absent key returns "" (nil is read as ""). An info get is dropped; an info
 // put or append may have taken effect at any time after its invocation.
@@ -10,6 +10,7 @@
 // in different ways are merged when length and hash agree and the strings,
 // spelled out, really are equal; a get compares length and hash first and
 // spells the strings out only when both agree. Comparisons stay exact.
+#include <map>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -146,8 +147,25 @@ class Kv : public Model {
     return e;
   }
 
-  Value initial(ValuePool& pool) const override {
-    return strings_of(pool).make(pool, kNoParent, pool.intern(""));
+  // --initial "ab": every key starts as "ab"; --initial {"k1": "ab"}: the
+  // keys named start there, the others empty.
+  void set_initial(const nlohmann::json& v) override {
+    initial_.clear();
+    every_ = "";
+    if (v.is_string()) {
+      every_ = v.get<std::string>();
+    } else if (v.is_object()) {
+      for (const auto& [k, val] : v.items()) {
+        if (!val.is_string()) throw std::invalid_argument("the kv model's initial values are strings");
+        initial_[k] = val.get<std::string>();
+      }
+    } else {
+      throw std::invalid_argument("the kv model takes a string (every key) or a map of key to string");
+    }
+  }
+  Value initial(const std::string& key, ValuePool& pool) const override {
+    auto it = initial_.find(key);
+    return strings_of(pool).make(pool, kNoParent, pool.intern(it == initial_.end() ? every_ : it->second));
   }
 
   bool step(const Encoded& op, Value* state, ValuePool& pool) const override {
@@ -219,6 +237,10 @@ class Kv : public Model {
              show_value(state[0], pool);
     return Model::why_not(op, e, state, pool);
   }
+
+ private:
+  std::string every_;                           // --initial "ab"
+  std::map<std::string, std::string> initial_;  // --initial {"k1": "ab"}
 };
 
 const bool registered = register_model("kv", [] { return std::make_unique<Kv>(); });

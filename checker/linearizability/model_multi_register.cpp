@@ -1,4 +1,4 @@
-// multi-register: a register per key, initially nil, and transactions that
+// multi-register: a register per key, initially nil (or --initial's map), and transactions that
 // read and write several of them atomically (Jepsen's multi-register):
 //   {"f":"txn","value":[["r","x",null],["w","y",2]]}   (invocation)
 //   {"f":"txn","value":[["r","x",1],["w","y",2]]}      (completion: reads filled)
@@ -7,6 +7,7 @@
 // An info transaction's writes may have happened at any time after its
 // invocation; its reads say nothing, and a read-only info one is dropped.
 #include <algorithm>
+#include <map>
 #include <stdexcept>
 
 #include "checker/linearizability/model.hpp"
@@ -92,7 +93,18 @@ class MultiRegister : public Model {
     return e;
   }
 
-  Value initial(ValuePool& pool) const override { return pool.intern("nil"); }
+  // --initial {"x": 0, "y": 0} (Knossos's `(multi-register {:x 0 :y 0})`):
+  // each named register starts there, the others at nil.
+  void set_initial(const nlohmann::json& v) override {
+    if (!v.is_object())
+      throw std::invalid_argument("the multi-register model takes a map of key to value, e.g. {:x 0 :y 0}");
+    initial_.clear();
+    for (const auto& [k, val] : v.items()) initial_[k] = canonical(val);
+  }
+  Value initial(const std::string& key, ValuePool& pool) const override {
+    auto it = initial_.find(key);
+    return pool.intern(it == initial_.end() ? "nil" : it->second);
+  }
 
   bool step(const Encoded& op, Value* state, ValuePool&) const override {
     for (size_t i = 0; i + 3 <= op.args.size(); i += 3) {
@@ -118,6 +130,9 @@ class MultiRegister : public Model {
     }
     return Model::why_not(op, e, state, pool);
   }
+
+ private:
+  std::map<std::string, std::string> initial_;  // key -> canonical value
 };
 
 const bool registered =

@@ -170,9 +170,11 @@ class StateTable {
 
 class Search {
  public:
-  Search(const std::vector<SearchOp>& ops, uint32_t nslots, const std::vector<uint32_t>& slot_atom,
-         const Model& model, ValuePool& pool, const Budget& budget, const SearchOptions& options)
-      : ops_(ops), n_(static_cast<uint32_t>(ops.size())), k_(std::max<uint32_t>(nslots, 1)),
+  Search(const std::vector<SearchOp>& ops, const std::vector<std::string>& keys,
+         const std::vector<uint32_t>& slot_atom, const Model& model, ValuePool& pool,
+         const Budget& budget, const SearchOptions& options)
+      : ops_(ops), n_(static_cast<uint32_t>(ops.size())),
+        k_(std::max<uint32_t>(static_cast<uint32_t>(keys.size()), 1)), keys_(keys),
         model_(model), pool_(pool), budget_(budget), options_(options), res_(budget.memory_left),
         memo_(res_), states_(k_, res_) {
     prepare(slot_atom);
@@ -492,9 +494,10 @@ class Search {
     if (m_ == 0) return Outcome::linearizable;
     uint32_t init;
     if (k_ == 1) {
-      init = model_.initial(pool_);
+      init = model_.initial(keys_.empty() ? std::string() : keys_[0], pool_);
     } else {
-      std::vector<Value> v(k_, model_.initial(pool_));
+      std::vector<Value> v(k_);
+      for (uint32_t s = 0; s < k_; ++s) v[s] = model_.initial(keys_[s], pool_);
       init = states_.intern(v.data());
     }
     Frame root{};
@@ -566,6 +569,7 @@ class Search {
 
   const std::vector<SearchOp>& ops_;
   uint32_t n_, k_, m_ = 0;
+  const std::vector<std::string>& keys_;
   const Model& model_;
   ValuePool& pool_;
   const Budget& budget_;
@@ -621,10 +625,10 @@ std::vector<SearchOp> encode_operations(const std::vector<LinOp>& ops,
   return out;
 }
 
-SearchResult search(const std::vector<SearchOp>& ops, uint32_t nslots,
+SearchResult search(const std::vector<SearchOp>& ops, const std::vector<std::string>& keys,
                     const std::vector<uint32_t>& slot_atom, const Model& model, ValuePool& pool,
                     const Budget& budget, const SearchOptions& options) {
-  Search s(ops, nslots, slot_atom, model, pool, budget, options);
+  Search s(ops, keys, slot_atom, model, pool, budget, options);
   return s.run();
 }
 

@@ -79,10 +79,11 @@ std::vector<SearchOp> encode_operations(const std::vector<LinOp>& ops,
                                         const std::vector<uint32_t>* pick, const Model& model,
                                         ValuePool& pool, size_t* failed = nullptr);
 
-// `ops` sorted by call. `slot_atom[s]`: which independent group of keys slot s
-// belongs to (keys never touched together by one operation, even
+// `ops` sorted by call; `keys[s]` is the key of state slot s (its initial
+// value comes from the model). `slot_atom[s]`: which independent group of
+// keys slot s belongs to (keys never touched together by one operation, even
 // transitively, are in different groups); all zero disables backjumping.
-SearchResult search(const std::vector<SearchOp>& ops, uint32_t nslots,
+SearchResult search(const std::vector<SearchOp>& ops, const std::vector<std::string>& keys,
                     const std::vector<uint32_t>& slot_atom, const Model& model, ValuePool& pool,
                     const Budget& budget, const SearchOptions& options = {});
 
