@@ -1,14 +1,10 @@
 #include "checker/set_history.hpp"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <string_view>
 
 #include "history/fast_parse.hpp"
+#include "history/mapped_file.hpp"
 #include "history/pairing.hpp"
 #include "core/errors.hpp"
 #include "core/json_input.hpp"
@@ -194,39 +190,6 @@ SetHistory set_history_of(const History& history, const std::vector<size_t>& lin
   return b.finish();
 }
 
-namespace {
-
-// The file mapped read-only (no copy of a gigabyte history into a string).
-class MappedFile {
- public:
-  explicit MappedFile(const std::filesystem::path& path) {
-    fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd_ < 0) throw BadInput("cannot read history " + path.string());
-    struct stat st {};
-    if (fstat(fd_, &st) != 0) throw BadInput("cannot read history " + path.string());
-    size_ = static_cast<size_t>(st.st_size);
-    if (size_ > 0) {
-      void* p = mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd_, 0);
-      if (p == MAP_FAILED) throw BadInput("cannot map history " + path.string());
-      data_ = static_cast<const char*>(p);
-      madvise(p, size_, MADV_SEQUENTIAL);
-    }
-  }
-  ~MappedFile() {
-    if (data_) munmap(const_cast<char*>(data_), size_);
-    if (fd_ >= 0) ::close(fd_);
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  std::string_view view() const { return {data_ ? data_ : "", size_}; }
-
- private:
-  int fd_ = -1;
-  const char* data_ = nullptr;
-  size_t size_ = 0;
-};
-
-}  // namespace
 
 SetHistory read_set_history(const std::filesystem::path& path) {
   MappedFile file(path);

@@ -13,30 +13,42 @@
 #include "checker/linearizability/linearizable.hpp"
 #include "checker/linearizability/model.hpp"
 #include "cli/commands.hpp"
+#include "cli/jepsen_store.hpp"
 #include "cli/run_directory.hpp"
 #include "cli/summary.hpp"
 #include "core/errors.hpp"
 #include "core/flags.hpp"
 #include "core/json_input.hpp"
 #include "core/log.hpp"
+#include "history/edn_reader.hpp"
+#include "history/independent.hpp"
 #include "workloads/workload.hpp"
 
 namespace eclat {
 
 namespace {
 const char* kUsage =
-    "usage: eclat check RUN_DIR | HISTORY_FILE [--checker NAME]... [--model NAME]\n"
+    "usage: eclat check RUN_DIR | JEPSEN_STORE_DIR | HISTORY_FILE [--checker NAME]...\n"
+    "                   [--model NAME] [--initial VALUE] [--independent]\n"
     "                   [--format jsonl|edn|porcupine-log] [--time-limit S] [--threads N]\n"
     "                   [--memory-limit MB] [--one-partition] [--out DIR]\n"
     "\n"
     "Re-checks a stored history and prints the verdict. The checkers are those\n"
     "of the run's scenario.json, else those of the set workload when the history\n"
-    "holds adds, else the ones given.\n"
+    "holds adds, else the ones given. A Jepsen store directory (store/<test>/<time>/\n"
+    "or store/<test>/latest) is read from its history.edn, and Jepsen's own verdict\n"
+    "(results.edn) is shown beside Eclat's.\n"
     "\n"
     "  --model NAME      check linearizability against a model (implies the\n"
     "                    linearizable checker): %s\n"
+    "  --initial VALUE   the model's state before the first operation, in JSON or\n"
+    "                    EDN: 0 (every register), {:x 0 :y 0} (multi-register),\n"
+    "                    [1 2] (a queue or set); default: the model's (nil, empty)\n"
+    "  --independent     values are jepsen.independent's [key value] tuples: each\n"
+    "                    key is its own object, checked alone\n"
     "  --format F        the history's format, else detected from its content:\n"
-    "                    jsonl (Eclat), edn (Jepsen: a map per line, or a vector),\n"
+    "                    jsonl (Eclat), edn (Jepsen and Knossos: maps or\n"
+    "                    #jepsen.history.Op records, one per line, in a vector or a list),\n"
     "                    porcupine-log (the text logs of Porcupine's test data)\n"
     "  --time-limit S    give up the search after S seconds: verdict unknown\n"
     "  --threads N       search independent keys on N threads (default: all cores)\n"
@@ -71,6 +83,20 @@ int64_t integer_flag(const std::string& flag, const std::string& v, int64_t min,
   if (d != std::floor(d)) throw BadInput(flag + " " + v + ": not a whole number");
   return static_cast<int64_t>(d);
 }
+// --initial: JSON first (what an Éclat history writes), else EDN (Jepsen's
+// {:x 0 :y 0}); "in the history's syntax" either way.
+nlohmann::json initial_value(const std::string& text) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception&) {
+  }
+  try {
+    return parse_edn(text);
+  } catch (const EdnError& e) {
+    throw BadInput("--initial " + text + ": neither JSON nor EDN (" + e.message + " at column " +
+                   std::to_string(e.column) + ")");
+  }
+}
 // The beginning of a file (enough to tell its format).
 std::string first_line(const std::filesystem::path& file) {
   std::ifstream in(file, std::ios::binary);
@@ -83,7 +109,8 @@ std::string first_line(const std::filesystem::path& file) {
 }  // namespace
 
 int check_command(const std::vector<std::string>& args) {
-  std::string target, model, out;
+  std::string target, model, out, initial_text;
+  bool independent = false;
   std::optional<lin::HistoryFormat> format;
   std::vector<std::string> checkers;
   nlohmann::json lin_cfg = nlohmann::json::object();
@@ -104,6 +131,10 @@ int check_command(const std::vector<std::string>& args) {
     } else if (a == "--model") {
       model = value(i, "a NAME");
       lin::make_model(model);  // a bad name exits 3 before anything is read
+    } else if (a == "--initial") {
+      initial_text = value(i, "a VALUE (JSON or EDN)");
+    } else if (a == "--independent") {
+      independent = true;
     } else if (a == "--format") {
       format = lin::history_format_from_string(value(i, "jsonl, edn or porcupine-log"));
     } else if (a == "--time-limit") {
@@ -127,6 +158,13 @@ int check_command(const std::vector<std::string>& args) {
   if (target.empty()) throw BadInput("check needs a RUN_DIR or HISTORY_FILE (see eclat check --help)");
   if (!out.empty()) check_writable_dir(out, "--out");  // before the check, not after its work
 
+  nlohmann::json initial;
+  if (!initial_text.empty()) {
+    initial = initial_value(initial_text);
+    lin_cfg["initial"] = initial;
+    if (!model.empty()) lin::make_model(model, initial);  // refused before anything is read
+  }
+
   const auto history_file = history_path_of(target);
   const auto run_dir = history_file.parent_path();
   // A run directory's scenario.json is read as a scenario: a wrong type or
@@ -142,8 +180,13 @@ int check_command(const std::vector<std::string>& args) {
   // Read when a checker needs the operations; set-full reads a JSON Lines
   // file its own leaner way (a 10M-operation history in seconds).
   HistorySource source(
-      history_file, [format](const std::filesystem::path& p) { return lin::read_any_history(p, format); },
-      format.value_or(lin::detect_format(first_line(history_file))) == lin::HistoryFormat::jsonl);
+      history_file,
+      [format, independent](const std::filesystem::path& p) {
+        ReadResult r = lin::read_any_history(p, format);
+        if (independent) unpack_independent(r, p.string());
+        return r;
+      },
+      !independent && format.value_or(lin::detect_format(first_line(history_file))) == lin::HistoryFormat::jsonl);
 
   if (!model.empty()) {
     // --model: the linearizable checker, with these settings over the scenario's.
@@ -158,7 +201,7 @@ int check_command(const std::vector<std::string>& args) {
     // Every operation must be one the model knows: say which line is not.
     std::vector<std::string> where;
     auto ops = lin::pair_operations(source.ops(), source.lines(), history_file.string(), &where);
-    lin::validate_operations(ops, model, where);
+    lin::validate_operations(ops, model, where, initial);
   } else if (!lin_cfg.empty()) {
     if (!scenario.is_object()) scenario = nlohmann::json::object();
     nlohmann::json cfg = scenario.value("linearizable", nlohmann::json::object());
@@ -189,14 +232,14 @@ int check_command(const std::vector<std::string>& args) {
   }
   if (checkers.empty()) throw BadInput(history_file.string() + ": cannot tell which checker applies; give --checker NAME or --model NAME");
   for (const auto& c : checkers) make_checker(c);
+  if (!initial.is_null() && std::find(checkers.begin(), checkers.end(), "linearizable") == checkers.end())
+    throw BadInput("--initial is the linearizable checker's setting, and it does not run here: give --model NAME");
 
   // Pictures go into the run directory; a bare history file (say a Jepsen
-  // log in a shared folder) is not ours to write beside.
+  // log in a shared folder) or a Jepsen store is not ours to write beside.
   std::filesystem::path out_dir = out;
-  if (out_dir.empty()) {
-    bool is_run = std::filesystem::is_directory(target) || history_file.filename() == "history.jsonl";
-    out_dir = is_run ? run_dir : std::filesystem::current_path();
-  }
+  if (out_dir.empty())
+    out_dir = history_file.filename() == "history.jsonl" ? run_dir : std::filesystem::current_path();
   if (!out.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
@@ -217,6 +260,7 @@ int check_command(const std::vector<std::string>& args) {
                              << ": the last line is cut short (the run was killed); it is skipped";
     results["truncated_tail"] = true;
   }
+  if (auto jepsen = jepsen_verdict(history_file)) results["jepsen"] = *jepsen;
   for (const auto& [name, c] : results["checkers"].items())
     if (c.contains("counterexample_text")) printf("%s", c["counterexample_text"].get<std::string>().c_str());
   print_summary(results, run_dir);

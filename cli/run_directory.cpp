@@ -41,9 +41,13 @@ std::filesystem::path history_path_of(const std::filesystem::path& arg) {
   std::error_code ec;
   if (fs::is_regular_file(arg, ec)) return arg;
   if (fs::is_directory(arg, ec)) {
-    if (fs::exists(arg / "history.jsonl")) return arg / "history.jsonl";
-    if (fs::exists(arg / "latest" / "history.jsonl")) return arg / "latest" / "history.jsonl";
-    throw BadInput(arg.string() + ": no history.jsonl in this directory");
+    // Éclat's run directories, then Jepsen's store (store/<test>/<time>/
+    // holds history.edn; store/<test>/latest and store/latest link to one).
+    for (const char* name : {"history.jsonl", "history.edn"}) {
+      if (fs::exists(arg / name)) return arg / name;
+      if (fs::exists(arg / "latest" / name)) return arg / "latest" / name;
+    }
+    throw BadInput(arg.string() + ": no history.jsonl (Éclat) or history.edn (Jepsen) in this directory");
   }
   throw BadInput(arg.string() + ": no such run directory or history file");
 }

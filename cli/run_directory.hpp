@@ -12,7 +12,8 @@ namespace eclat {
 std::filesystem::path create_run_directory(const std::string& results, const std::string& name);
 
 // RUN_DIR may be a run directory, a `latest` symlink, or a test directory
-// (its latest run). Returns the history file to check.
+// (its latest run), Éclat's or a Jepsen store's (history.edn). Returns the
+// history file to check.
 std::filesystem::path history_path_of(const std::filesystem::path& arg);
 
 // Why a re-check of this run directory can be at best unknown, from what the

@@ -34,6 +34,17 @@ void print_summary(const nlohmann::json& results, const std::filesystem::path& w
     printf("  %-12s %s\n", label, line.c_str());
   }
   if (results.contains("error")) printf("  error: %s\n", results["error"].get<std::string>().c_str());
+  if (const auto j = results.find("jepsen"); j != results.end() && j->is_object()) {
+    // A Jepsen store's own verdict (results.edn), beside Éclat's.
+    if (j->contains("valid")) {
+      const auto& jv = (*j)["valid"];
+      std::string said = jv.is_boolean() ? (jv.get<bool>() ? "true" : "false") : "unknown";
+      printf("  %-12s valid? %s in %s: %s\n", "jepsen", said.c_str(), j->value("file", "").c_str(),
+             said == verdict ? "Eclat agrees" : "Eclat DISAGREES");
+    } else if (j->contains("error")) {
+      printf("  %-12s its verdict cannot be read: %s\n", "jepsen", (*j)["error"].get<std::string>().c_str());
+    }
+  }
   printf("valid: %s\n", verdict.c_str());
   printf("results: %s\n", where.string().c_str());
   fflush(stdout);

@@ -64,6 +64,19 @@ void put(std::string& out, const nlohmann::json& v) {
       break;
     }
     case nlohmann::json::value_t::object: {
+      // A tagged value the EDN reader carried through ({"#tag": v}) prints
+      // back as #tag v, when reading that gives the same object again.
+      if (v.size() == 1) {
+        const std::string& k = v.begin().key();
+        const std::string tag = k.substr(k.empty() ? 0 : 1);
+        bool record = tag.find('.') != std::string::npos && v.begin()->is_object();
+        if (k.size() > 1 && k[0] == '#' && std::isalpha(static_cast<unsigned char>(tag[0])) &&
+            valid_keyword(tag) && tag != "inst" && tag != "uuid" && !record) {
+          out += k + ' ';
+          put(out, *v.begin());
+          break;
+        }
+      }
       out += '{';
       bool first = true;
       for (const auto& [k, e] : v.items()) {

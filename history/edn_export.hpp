@@ -19,7 +19,8 @@
 
 namespace eclat {
 
-// One JSON value as EDN: null -> nil, arrays -> vectors, objects -> maps.
+// One JSON value as EDN: null -> nil, arrays -> vectors, objects -> maps,
+// {"#tag": v} (a tagged value the reader carried through) -> #tag v.
 std::string to_edn(const nlohmann::json& v);
 // One operation as an EDN map (no newline).
 std::string op_to_edn(const Op& op);

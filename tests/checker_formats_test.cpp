@@ -2,7 +2,7 @@
 // detection.
 #include <gtest/gtest.h>
 
-#include "checker/linearizability/edn.hpp"
+#include "history/edn_reader.hpp"
 #include "checker/linearizability/formats.hpp"
 #include "core/errors.hpp"
 

@@ -1,10 +1,11 @@
 #include "checker/linearizability/formats.hpp"
 
+#include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <string_view>
 
-#include "checker/linearizability/edn.hpp"
+#include "history/edn_reader.hpp"
+#include "history/mapped_file.hpp"
 #include "history/pairing.hpp"
 #include "core/errors.hpp"
 
@@ -21,40 +22,69 @@ std::string_view trim(std::string_view s) {
   throw BadInput(name + ":" + std::to_string(line) + ": " + what);
 }
 
-// One Jepsen operation map (EDN, already as JSON) to an Éclat operation.
-Op op_from_edn(const nlohmann::json& m, const std::string& name, size_t line, int64_t position) {
-  if (!m.is_object()) bad(name, line, "an operation must be a map");
+// One Jepsen operation: a map (or a record, #jepsen.history.Op{...}) read
+// entry by entry into an Éclat operation, with no document built for it:
+// only the values become JSON. Fields other than these are read and left.
+Op read_edn_op(EdnReader& r, const std::string& name, int64_t position) {
+  const size_t line = r.line(), col = r.column();
+  auto bad_op = [&](const std::string& what) -> void {
+    throw BadInput(name + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + what);
+  };
+  r.read_tag();  // a record's tag says nothing more than its fields
+  if (r.peek() != '{') bad_op("an operation must be a map");
+  r.open('{');
   Op op;
-  auto type = m.find("type");
-  if (type == m.end() || !type->is_string()) bad(name, line, "missing :type");
-  try {
-    op.type = op_type_from_string(type->get<std::string>());
-  } catch (const std::exception& e) {
-    bad(name, line, e.what());
-  }
-  auto f = m.find("f");
-  if (f == m.end() || f->is_null()) bad(name, line, "missing :f");
-  op.f = f->is_string() ? f->get<std::string>() : f->dump();
-  auto p = m.find("process");
-  if (p == m.end()) bad(name, line, "missing :process");
-  if (p->is_number_integer()) {
-    op.process = p->get<int64_t>();
-    if (op.process == kNemesisProcess) bad(name, line, ":process -1 is reserved for the nemesis");
-  } else if (p->is_string() && p->get<std::string>() == "nemesis") {
-    op.process = kNemesisProcess;
-  } else {
-    bad(name, line, ":process must be an integer or :nemesis");
-  }
-  if (auto k = m.find("key"); k != m.end() && !k->is_null())
-    op.key = k->is_string() ? k->get<std::string>() : k->dump();
-  if (auto v = m.find("value"); v != m.end()) op.value = *v;
-  if (auto e = m.find("error"); e != m.end() && !e->is_null())
-    op.error = e->is_string() ? e->get<std::string>() : e->dump();
   op.index = position;
-  if (auto t = m.find("time"); t != m.end() && !t->is_null()) {
-    if (!t->is_number_integer()) bad(name, line, ":time must be an integer (nanoseconds)");
-    op.time = t->get<int64_t>();
+  bool has_type = false, has_f = false, has_process = false;
+  std::vector<std::string> seen;
+  while (!r.closes('}', "an operation")) {
+    const size_t kl = r.line(), kc = r.column();
+    nlohmann::json k = r.read();
+    if (r.closes('}', "an operation")) bad_op("a map with an odd number of forms (a key without a value)");
+    nlohmann::json v = r.read();
+    if (!k.is_string()) continue;
+    const std::string& key = k.get_ref<const std::string&>();
+    if (std::find(seen.begin(), seen.end(), key) != seen.end())
+      throw BadInput(name + ":" + std::to_string(kl) + ":" + std::to_string(kc) + ": the key :" + key + " twice");
+    seen.push_back(key);
+    if (key == "type") {
+      if (!v.is_string()) bad_op(":type must be a keyword");
+      try {
+        op.type = op_type_from_string(v.get<std::string>());
+      } catch (const std::exception& e) {
+        bad_op(e.what());
+      }
+      has_type = true;
+    } else if (key == "f") {
+      if (v.is_null()) bad_op("missing :f");
+      op.f = v.is_string() ? v.get<std::string>() : v.dump();
+      has_f = true;
+    } else if (key == "process") {
+      if (v.is_number_integer()) {
+        op.process = v.get<int64_t>();
+        if (op.process == kNemesisProcess) bad_op(":process -1 is reserved for the nemesis");
+      } else if (v.is_string() && v.get<std::string>() == "nemesis") {
+        op.process = kNemesisProcess;
+      } else {
+        bad_op(":process must be an integer or :nemesis");
+      }
+      has_process = true;
+    } else if (key == "key") {
+      if (!v.is_null()) op.key = v.is_string() ? v.get<std::string>() : v.dump();
+    } else if (key == "value") {
+      op.value = std::move(v);
+    } else if (key == "error") {
+      if (!v.is_null()) op.error = v.is_string() ? v.get<std::string>() : v.dump();
+    } else if (key == "time") {
+      if (!v.is_null()) {
+        if (!v.is_number_integer()) bad_op(":time must be an integer (nanoseconds)");
+        op.time = v.get<int64_t>();
+      }
+    }
   }
+  if (!has_type) bad_op("missing :type");
+  if (!has_f) bad_op("missing :f");
+  if (!has_process) bad_op("missing :process");
   return op;
 }
 
@@ -76,64 +106,64 @@ HistoryFormat history_format_from_string(const std::string& s) {
   throw BadInput("unknown history format \"" + s + "\" (known: jsonl, edn, porcupine-log)");
 }
 
-HistoryFormat detect_format(const std::string& content) {
+HistoryFormat detect_format(std::string_view content) {
   size_t pos = 0;
   while (pos < content.size()) {
     size_t end = content.find('\n', pos);
     if (end == std::string::npos) end = content.size();
-    std::string_view line = trim(std::string_view(content).substr(pos, end - pos));
+    std::string_view line = trim(content.substr(pos, end - pos));
     pos = end + 1;
+    while (!line.empty() && line[0] == ',') line = trim(line.substr(1));  // commas are whitespace in EDN
     if (line.empty() || line[0] == ';') continue;
-    if (line[0] == '[') return HistoryFormat::edn;
+    if (line[0] == '[' || line[0] == '(' || line[0] == '#') return HistoryFormat::edn;
     if (line[0] == '{') {
       // JSON keys are quoted; EDN keys are keywords.
       std::string_view rest = trim(line.substr(1));
       return (!rest.empty() && rest[0] == '"') || rest == "}" ? HistoryFormat::jsonl
                                                               : HistoryFormat::edn;
     }
-    if (line[0] == '#') return HistoryFormat::edn;  // a tagged record
     return HistoryFormat::porcupine_log;
   }
   return HistoryFormat::jsonl;  // empty: every reader agrees it holds nothing
 }
 
-ReadResult parse_edn_history(const std::string& content, const std::string& name) {
+ReadResult parse_edn_history(std::string_view content, const std::string& name) {
   ReadResult result;
   EdnReader reader(content);
-  if (reader.at_end()) return result;
-  bool vector = reader.peek() == '[';
-  if (vector) reader.skip_char();
   try {
+    // A sequence of operations, or one vector or list of them.
+    char close = 0;
+    size_t open_line = 0, open_col = 0;
+    if (!reader.at_end() && (reader.peek() == '[' || reader.peek() == '(')) {
+      close = reader.peek() == '[' ? ']' : ')';
+      open_line = reader.line();
+      open_col = reader.column();
+      reader.open(reader.peek());
+    }
     for (;;) {
-      if (reader.at_end()) {
-        if (vector) bad(name, reader.line(), "the history vector never closes");
-        break;
-      }
-      if (vector && reader.peek() == ']') {
-        reader.skip_char();
-        if (!reader.at_end()) bad(name, reader.line(), "text after the history vector");
-        break;
-      }
+      if (close && reader.at_end())
+        throw EdnError(open_line, open_col,
+                       std::string("the history's ") + (close == ']' ? "vector" : "list") + " never closes");
+      if (close ? reader.closes(close, "the history") : reader.at_end()) break;
       size_t line = reader.line();
-      nlohmann::json m = reader.read();
-      result.history.push_back(
-          op_from_edn(m, name, line, static_cast<int64_t>(result.history.size())));
+      result.history.push_back(read_edn_op(reader, name, static_cast<int64_t>(result.history.size())));
       result.lines.push_back(line);
     }
+    if (close && !reader.at_end()) reader.fail("text after the history's closing bracket");
   } catch (const EdnError& e) {
-    bad(name, e.line, std::string(e.what()).substr(std::string(e.what()).find(": ") + 2));
+    throw BadInput(name + ":" + e.what());
   }
   check_pairing(result, name);
   return result;
 }
 
-ReadResult parse_porcupine_log(const std::string& content, const std::string& name) {
+ReadResult parse_porcupine_log(std::string_view content, const std::string& name) {
   ReadResult result;
   size_t pos = 0, line_no = 0;
   while (pos < content.size()) {
     size_t end = content.find('\n', pos);
     if (end == std::string::npos) end = content.size();
-    std::string_view line = trim(std::string_view(content).substr(pos, end - pos));
+    std::string_view line = trim(content.substr(pos, end - pos));
     pos = end + 1;
     ++line_no;
     if (line.empty()) continue;
@@ -164,7 +194,7 @@ ReadResult parse_porcupine_log(const std::string& content, const std::string& na
       if (!r.at_end()) bad(name, line_no, "text after the value");
       fields.push_back(std::move(value));
     } catch (const EdnError& e) {
-      bad(name, line_no, std::string(e.what()).substr(std::string(e.what()).find(": ") + 2));
+      bad(name, line_no, e.message);
     }
     Op op;
     op.index = static_cast<int64_t>(result.history.size());
@@ -207,10 +237,10 @@ ReadResult parse_porcupine_log(const std::string& content, const std::string& na
   return result;
 }
 
-ReadResult parse_any_history(const std::string& content, const std::string& name,
+ReadResult parse_any_history(std::string_view content, const std::string& name,
                              std::optional<HistoryFormat> format) {
   switch (format.value_or(detect_format(content))) {
-    case HistoryFormat::jsonl: return parse_history(content, name);
+    case HistoryFormat::jsonl: return parse_history(std::string(content), name);
     case HistoryFormat::edn: return parse_edn_history(content, name);
     case HistoryFormat::porcupine_log: return parse_porcupine_log(content, name);
   }
@@ -218,10 +248,11 @@ ReadResult parse_any_history(const std::string& content, const std::string& name
 }
 
 ReadResult read_any_history(const std::filesystem::path& path, std::optional<HistoryFormat> format) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw BadInput("cannot read history " + path.string());
-  std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return parse_any_history(content, path.string(), format);
+  MappedFile file(path);
+  std::string_view content = file.view();
+  HistoryFormat f = format.value_or(detect_format(content.substr(0, std::min<size_t>(content.size(), 1 << 16))));
+  if (f == HistoryFormat::jsonl) return read_history(path);
+  return parse_any_history(content, path.string(), f);
 }
 
 }  // namespace eclat::lin
