@@ -1,12 +1,12 @@
 # Linearizability checker tests (included from tests/CMakeLists.txt).
-add_executable(checker_tests checker_linearizability_test.cpp checker_formats_test.cpp checker_edn_export_test.cpp
-               checker_edn_reader_test.cpp)
+add_executable(checker_tests checker_linearizability_test.cpp checker_models_test.cpp checker_formats_test.cpp
+               checker_edn_export_test.cpp checker_edn_reader_test.cpp)
 target_link_libraries(checker_tests PRIVATE eclat_all GTest::gtest_main)
 target_include_directories(checker_tests PRIVATE ${CMAKE_SOURCE_DIR})
 target_compile_definitions(checker_tests PRIVATE ECLAT_SHARED_DIR="${ECLAT_SHARED_DIR}")
 gtest_discover_tests(checker_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 240)
 
-add_executable(checker_cli_tests checker_cli_test.cpp)
+add_executable(checker_cli_tests checker_cli_test.cpp checker_jepsen_test.cpp)
 target_link_libraries(checker_cli_tests PRIVATE GTest::gtest_main nlohmann_json::nlohmann_json)
 target_compile_definitions(checker_cli_tests PRIVATE ECLAT_SHARED_DIR="${ECLAT_SHARED_DIR}"
                            ECLAT_BINARY="$<TARGET_FILE:eclat>")
