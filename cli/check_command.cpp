@@ -57,7 +57,8 @@ const char* kUsage =
     "  --one-partition   do not split the history by key (the search still\n"
     "                    reorders operations on different keys freely)\n"
     "  --out DIR         where to draw the counterexample (linearizable.svg);\n"
-    "                    default: the run directory, else the current directory\n"
+    "                    default: an Eclat run's directory, else the current\n"
+    "                    directory (a Jepsen store is never written to)\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 3 bad input.\n";
 
 // A number within [min, max]: a thread count of 0 or 1e30, a memory budget

@@ -146,13 +146,28 @@ bool EdnReader::closes(char close, const char* what) {
   return false;
 }
 
-std::optional<std::string> EdnReader::read_tag() {
+std::optional<std::string_view> EdnReader::read_tag() {
   skip_space(0);
   if (pos_ + 1 >= s_.size() || s_[pos_] != '#') return std::nullopt;
   char d = s_[pos_ + 1];
   if (d == '{' || d == '_' || d == '#' || d == ':' || is_delimiter(d)) return std::nullopt;
+  size_t l = line_, col = column();
   ++pos_;
-  return std::string(token());
+  std::string_view tag = token();
+  if (!valid_utf8(tag)) fail_at(l, col, "a tag that is not UTF-8");
+  return tag;
+}
+
+std::optional<std::string_view> EdnReader::read_keyword() {
+  skip_space(0);
+  if (pos_ + 1 >= s_.size() || s_[pos_] != ':' || s_[pos_ + 1] == ':') return std::nullopt;
+  size_t start = pos_;
+  std::string_view tok = token();
+  if (tok.size() < 2 || !valid_utf8(tok)) {  // the general reader says what is wrong
+    pos_ = start;
+    return std::nullopt;
+  }
+  return tok.substr(1);
 }
 
 std::string_view EdnReader::token() {

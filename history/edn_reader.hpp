@@ -60,16 +60,21 @@ class EdnReader {
 
   // For readers that take a collection apart without building it (the
   // history reader reads an operation map entry by entry):
-  // After at_end() returned false: the next significant character.
-  char peek() const { return s_[pos_]; }
+  // After at_end() returned false: the next significant character (NUL at
+  // the end).
+  char peek() const { return pos_ < s_.size() ? s_[pos_] : '\0'; }
   // Consumes `open` ('[', '(' or '{'), which must be next.
   void open(char open);
   // Skips to the next form; true, after consuming it, when `close` is next.
   // Throws at the end of the input or at another closing bracket.
   bool closes(char close, const char* what);
-  // A tag (#name) next: consumes and returns it. Not a set, a discard or
-  // ##Inf.
-  std::optional<std::string> read_tag();
+  // A tag (#name) next: consumes and returns it (a view of the text). Not
+  // a set, a discard or ##Inf.
+  std::optional<std::string_view> read_tag();
+  // A plain keyword next (:name, :ns/name): consumes it and returns its name
+  // without the colon, a view of the text (no allocation: the history
+  // reader reads millions of them). Anything else: nullopt, nothing consumed.
+  std::optional<std::string_view> read_keyword();
   // Throws an EdnError at the current position.
   [[noreturn]] void fail(const std::string& message) const;
 

@@ -30,58 +30,98 @@ Op read_edn_op(EdnReader& r, const std::string& name, int64_t position) {
   auto bad_op = [&](const std::string& what) -> void {
     throw BadInput(name + ":" + std::to_string(line) + ":" + std::to_string(col) + ": " + what);
   };
-  r.read_tag();  // a record's tag says nothing more than its fields
+  if (r.read_tag() && r.at_end()) bad_op("a tag with no operation after it");  // a record's tag says nothing more
   if (r.peek() != '{') bad_op("an operation must be a map");
   r.open('{');
   Op op;
   op.index = position;
-  bool has_type = false, has_f = false, has_process = false;
-  std::vector<std::string> seen;
+  // The known fields, by bit; other keys are remembered (as views of the
+  // text) only to refuse a repeated one.
+  enum : unsigned { kType = 1, kF = 2, kProcess = 4, kKey = 8, kValue = 16, kError = 32, kTime = 64 };
+  unsigned seen = 0;
+  std::vector<std::string_view> other;
   while (!r.closes('}', "an operation")) {
     const size_t kl = r.line(), kc = r.column();
-    nlohmann::json k = r.read();
+    std::optional<std::string_view> key = r.read_keyword();
+    if (!key) {
+      r.read();  // a key that is no keyword names no field of ours
+      if (r.closes('}', "an operation")) bad_op("a map with an odd number of forms (a key without a value)");
+      r.read();
+      continue;
+    }
     if (r.closes('}', "an operation")) bad_op("a map with an odd number of forms (a key without a value)");
-    nlohmann::json v = r.read();
-    if (!k.is_string()) continue;
-    const std::string& key = k.get_ref<const std::string&>();
-    if (std::find(seen.begin(), seen.end(), key) != seen.end())
-      throw BadInput(name + ":" + std::to_string(kl) + ":" + std::to_string(kc) + ": the key :" + key + " twice");
-    seen.push_back(key);
-    if (key == "type") {
-      if (!v.is_string()) bad_op(":type must be a keyword");
-      try {
-        op.type = op_type_from_string(v.get<std::string>());
-      } catch (const std::exception& e) {
-        bad_op(e.what());
-      }
-      has_type = true;
-    } else if (key == "f") {
-      if (v.is_null()) bad_op("missing :f");
-      op.f = v.is_string() ? v.get<std::string>() : v.dump();
-      has_f = true;
-    } else if (key == "process") {
-      if (v.is_number_integer()) {
-        op.process = v.get<int64_t>();
-        if (op.process == kNemesisProcess) bad_op(":process -1 is reserved for the nemesis");
-      } else if (v.is_string() && v.get<std::string>() == "nemesis") {
-        op.process = kNemesisProcess;
-      } else {
-        bad_op(":process must be an integer or :nemesis");
-      }
-      has_process = true;
-    } else if (key == "key") {
-      if (!v.is_null()) op.key = v.is_string() ? v.get<std::string>() : v.dump();
-    } else if (key == "value") {
-      op.value = std::move(v);
-    } else if (key == "error") {
-      if (!v.is_null()) op.error = v.is_string() ? v.get<std::string>() : v.dump();
-    } else if (key == "time") {
-      if (!v.is_null()) {
-        if (!v.is_number_integer()) bad_op(":time must be an integer (nanoseconds)");
-        op.time = v.get<int64_t>();
+    const unsigned bit = *key == "type" ? kType : *key == "f" ? kF : *key == "process" ? kProcess
+                       : *key == "key" ? kKey : *key == "value" ? kValue : *key == "error" ? kError
+                       : *key == "time" ? kTime : 0;
+    bool repeated = bit ? (seen & bit) != 0 : std::find(other.begin(), other.end(), *key) != other.end();
+    if (repeated)
+      throw BadInput(name + ":" + std::to_string(kl) + ":" + std::to_string(kc) + ": the key :" +
+                     std::string(*key) + " twice");
+    seen |= bit;
+    if (!bit) {
+      other.push_back(*key);
+      r.read();
+      continue;
+    }
+    if (bit == kType || bit == kF || bit == kProcess) {
+      // Usually keywords: read without building a value.
+      if (std::optional<std::string_view> word = r.read_keyword()) {
+        if (bit == kType) {
+          try {
+            op.type = op_type_from_string(std::string(*word));
+          } catch (const std::exception& e) {
+            bad_op(e.what());
+          }
+        } else if (bit == kF) {
+          op.f = *word;
+        } else if (*word == "nemesis") {
+          op.process = kNemesisProcess;
+        } else {
+          bad_op(":process must be an integer or :nemesis");
+        }
+        continue;
       }
     }
+    nlohmann::json v = r.read();
+    switch (bit) {
+      case kType:
+        if (!v.is_string()) bad_op(":type must be a keyword");
+        try {
+          op.type = op_type_from_string(v.get<std::string>());
+        } catch (const std::exception& e) {
+          bad_op(e.what());
+        }
+        break;
+      case kF:
+        if (v.is_null()) bad_op("missing :f");
+        op.f = v.is_string() ? v.get<std::string>() : v.dump();
+        break;
+      case kProcess:
+        if (v.is_number_integer()) {
+          op.process = v.get<int64_t>();
+          if (op.process == kNemesisProcess) bad_op(":process -1 is reserved for the nemesis");
+        } else if (v.is_string() && v.get<std::string>() == "nemesis") {
+          op.process = kNemesisProcess;
+        } else {
+          bad_op(":process must be an integer or :nemesis");
+        }
+        break;
+      case kKey:
+        if (!v.is_null()) op.key = v.is_string() ? v.get<std::string>() : v.dump();
+        break;
+      case kValue: op.value = std::move(v); break;
+      case kError:
+        if (!v.is_null()) op.error = v.is_string() ? v.get<std::string>() : v.dump();
+        break;
+      case kTime:
+        if (!v.is_null()) {
+          if (!v.is_number_integer()) bad_op(":time must be an integer (nanoseconds)");
+          op.time = v.get<int64_t>();
+        }
+        break;
+    }
   }
+  const bool has_type = seen & kType, has_f = seen & kF, has_process = seen & kProcess;
   if (!has_type) bad_op("missing :type");
   if (!has_f) bad_op("missing :f");
   if (!has_process) bad_op("missing :process");
@@ -129,6 +169,10 @@ HistoryFormat detect_format(std::string_view content) {
 
 ReadResult parse_edn_history(std::string_view content, const std::string& name) {
   ReadResult result;
+  // Jepsen writes an operation per line: one allocation for them all.
+  const size_t lines = static_cast<size_t>(std::count(content.begin(), content.end(), '\n')) + 1;
+  result.history.reserve(lines);
+  result.lines.reserve(lines);
   EdnReader reader(content);
   try {
     // A sequence of operations, or one vector or list of them.

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<std::string> where;
     auto ops = pair_operations(r.history, r.lines, "fuzz", &where);
     if (ops.size() <= 12) {
-      for (const char* model : {"cas-register", "kv", "multi-register"}) {
+      for (const char* model : {"cas-register", "kv", "multi-register", "register", "mutex", "fifo-queue",
+                                "unordered-queue", "set"}) {
         try {
           validate_operations(ops, model, where);
         } catch (const BadInput&) {

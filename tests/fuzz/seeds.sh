@@ -15,7 +15,7 @@ OUT=${1:-build-fuzz/corpus}
 SHARED=${ECLAT_SHARED_DIR:-../shared}
 HIST=$SHARED/data/histories
 BAD=tests/bad_input
-targets="fuzz_history fuzz_fast_parse fuzz_set_history fuzz_scenario fuzz_args fuzz_faults"
+targets="fuzz_history fuzz_edn fuzz_fast_parse fuzz_set_history fuzz_scenario fuzz_args fuzz_faults"
 for t in $targets; do mkdir -p "$OUT/$t"; done
 
 n=0
@@ -73,6 +73,26 @@ for f in "$gen"/*.jsonl "$BAD"/inputs/hist/*.jsonl results/*/history.jsonl; do
 done
 for f in "$HIST"/porcupine/kv/*.txt "$BAD"/inputs/hist/*.edn; do put fuzz_history "$f" 001; put fuzz_history "$f" 003; done
 for f in "$HIST"/porcupine/jepsen/*.log "$BAD"/inputs/hist/*.log; do put fuzz_history "$f" 002; done
+# The EDN reader: the EDN histories, and one file per syntax element.
+for f in "$HIST"/porcupine/kv/*.txt "$BAD"/inputs/hist/*.edn; do put fuzz_edn "$f"; done
+i=0
+while IFS= read -r line; do
+  i=$((i + 1))
+  printf '%s' "$line" >"$gen/edn-$i.edn"
+  put fuzz_edn "$gen/edn-$i.edn"
+done <<'EOF'
+#jepsen.history.Op{:index 0, :time 12, :type :invoke, :process 0, :f :write, :value 1}
+({:type :invoke, :process 0, :f :cas, :value [3 [1 2]]} ; a comment
+ #_ {:discarded 1} {:type :ok, :process 0, :f :cas, :value [3 [1 2]]})
+[nil true false 0 -7 +5 42N 123456789012345678901234567890N 0x1F 2.5 1e3 1.5M 1/2 -6/4 ##Inf ##NaN]
+"t\tr\rn\nq\"b\\s\bf\f \u00e9 \ud83d\ude00 é"
+[\a \newline \space \tab \return \u00e9 \é \o101 \( \\]
+{:a 1, "b" 2, 3 4, [5] 6, nil 7, #{1 2} #:user{:a 1, :b/c 2, :_/d 3}}
+#inst "2026-12-07T10:00:00.000-00:00" #uuid "f81d4fae-7dec-11d0-a765-00a0c91e6bf6"
+#object[java.lang.Exception 0x1f "boom"] #my/tag {:a 1} #knossos.model.CASRegister{:value 3}
+[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]
+sym a.b/c + - ... <=> *x* !y? -z / :kw :ns/kw
+EOF
 
 # Scenarios: the project's, the battery's, recorded runs' scenario.json.
 for f in tests/scenarios/*.json tests/scenarios/*/*.json "$BAD"/inputs/scen/*.json "$BAD"/inputs/runs/*/scenario.json \
