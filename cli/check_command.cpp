@@ -29,7 +29,7 @@ namespace eclat {
 namespace {
 const char* kUsage =
     "usage: eclat check RUN_DIR | JEPSEN_STORE_DIR | HISTORY_FILE [--checker NAME]...\n"
-    "                   [--model NAME] [--initial VALUE] [--independent]\n"
+    "                   [--model NAME] [--initial VALUE] [--independent] [--nil-reads-unknown]\n"
     "                   [--format jsonl|edn|porcupine-log] [--time-limit S] [--threads N]\n"
     "                   [--memory-limit MB] [--one-partition] [--out DIR]\n"
     "\n"
@@ -46,6 +46,9 @@ const char* kUsage =
     "                    [1 2] (a queue or set); default: the model's (nil, empty)\n"
     "  --independent     values are jepsen.independent's [key value] tuples: each\n"
     "                    key is its own object, checked alone\n"
+    "  --nil-reads-unknown  a read that returned nil says nothing, as Knossos's\n"
+    "                    register models read it (default: nil is a value, so a\n"
+    "                    lost write read back as nil is caught)\n"
     "  --format F        the history's format, else detected from its content:\n"
     "                    jsonl (Eclat), edn (Jepsen and Knossos: maps or\n"
     "                    #jepsen.history.Op records, one per line, in a vector or a list),\n"
@@ -136,6 +139,8 @@ int check_command(const std::vector<std::string>& args) {
       initial_text = value(i, "a VALUE (JSON or EDN)");
     } else if (a == "--independent") {
       independent = true;
+    } else if (a == "--nil-reads-unknown") {
+      lin_cfg["nil-reads-unknown"] = true;
     } else if (a == "--format") {
       format = lin::history_format_from_string(value(i, "jsonl, edn or porcupine-log"));
     } else if (a == "--time-limit") {
@@ -233,8 +238,11 @@ int check_command(const std::vector<std::string>& args) {
   }
   if (checkers.empty()) throw BadInput(history_file.string() + ": cannot tell which checker applies; give --checker NAME or --model NAME");
   for (const auto& c : checkers) make_checker(c);
-  if (!initial.is_null() && std::find(checkers.begin(), checkers.end(), "linearizable") == checkers.end())
-    throw BadInput("--initial is the linearizable checker's setting, and it does not run here: give --model NAME");
+  if (std::find(checkers.begin(), checkers.end(), "linearizable") == checkers.end())
+    for (const char* flag : {"initial", "nil-reads-unknown"})
+      if (lin_cfg.contains(flag))
+        throw BadInput(std::string("--") + flag +
+                       " is the linearizable checker's setting, and it does not run here: give --model NAME");
 
   // Pictures go into the run directory; a bare history file (say a Jepsen
   // log in a shared folder) or a Jepsen store is not ours to write beside.

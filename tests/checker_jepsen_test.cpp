@@ -140,6 +140,37 @@ TEST(CheckInitial, ARegisterThatStartsAtZero) {
   EXPECT_EQ(eclat("check " + f.string() + " --checker stats --initial 0").code, 3);
 }
 
+TEST(CheckNilReads, KnossosReadsNilAsUnknownOnlyWhenAsked) {
+  Tmp t;
+  // Knossos's data: reads that "returned" nil while the register held 0.
+  auto f = t.write("k.edn",
+                   "[{:process 1, :type :invoke, :f :write, :value 0}\n"
+                   " {:process 1, :type :ok, :f :write, :value 0}\n"
+                   " {:process 2, :type :invoke, :f :read, :value nil}\n"
+                   " {:process 2, :type :ok, :f :read, :value nil}\n"
+                   " {:process 3, :type :invoke, :f :txn, :value [[:read :x nil] [:read :y nil]]}\n"
+                   " {:process 3, :type :ok, :f :txn, :value [[:read :x 1] [:read :y nil]]}]\n");
+  auto reg = t.write("r.edn",
+                     "[{:process 1, :type :invoke, :f :write, :value 0}\n"
+                     " {:process 1, :type :ok, :f :write, :value 0}\n"
+                     " {:process 2, :type :invoke, :f :read, :value nil}\n"
+                     " {:process 2, :type :ok, :f :read, :value nil}]\n");
+  const std::string out = " --out " + t.path().string();
+  for (const char* model : {"cas-register", "register"}) {
+    EXPECT_EQ(eclat("check " + reg.string() + " --model " + model + out).code, 1) << model;
+    Result r = eclat("check " + reg.string() + " --model " + model + " --nil-reads-unknown" + out);
+    EXPECT_EQ(r.code, 0) << model << "\n" << r.output;
+  }
+  // multi-register: y read as nil says nothing; x read 1 from {x 1} fits.
+  auto m = t.write("m.edn",
+                   "[{:process 3, :type :invoke, :f :txn, :value [[:read :x nil] [:read :y nil]]}\n"
+                   " {:process 3, :type :ok, :f :txn, :value [[:read :x 1] [:read :y nil]]}]\n");
+  EXPECT_EQ(eclat("check " + m.string() + " --model multi-register --initial '{:x 1 :y 2}'" + out).code, 1);
+  EXPECT_EQ(eclat("check " + m.string() + " --model multi-register --initial '{:x 1 :y 2}' --nil-reads-unknown" + out).code, 0);
+  EXPECT_EQ(eclat("check " + m.string() + " --model multi-register --initial '{:x 5 :y 2}' --nil-reads-unknown" + out).code, 1);
+  EXPECT_EQ(eclat("check " + f.string() + " --checker stats --nil-reads-unknown").code, 3);
+}
+
 TEST(CheckIndependent, EachKeyIsCheckedAlone) {
   Tmp t;
   // Key 1 is fine; key 2 reads a value nobody wrote to it (3 was written to key 1).

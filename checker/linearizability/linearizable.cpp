@@ -115,9 +115,11 @@ void validate_operations(const std::vector<LinOp>& ops, const std::string& model
 Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& options,
                         const std::vector<std::string>& where) {
   auto model = make_model(options.model, options.initial);
+  model->set_nil_reads_unknown(options.nil_reads_unknown);
   Report report;
   report.model = model->name();
   report.initial = options.initial;
+  report.nil_reads_unknown = options.nil_reads_unknown;
   std::vector<Partition> parts = partition_operations(ops, *model, options.split, where);
 
   auto start = std::chrono::steady_clock::now();
@@ -225,6 +227,7 @@ nlohmann::json Report::to_json() const {
   nlohmann::json j;
   j["model"] = model;
   if (!initial.is_null()) j["initial"] = initial;
+  if (nil_reads_unknown) j["nil_reads_unknown"] = true;
   j["outcome"] = to_string(outcome);
   j["operations"] = ops;
   j["partitions"] = parts.size();
@@ -266,7 +269,8 @@ namespace {
 
 // The `linearizable` checker. Its settings come from the scenario:
 //   "linearizable": {"model": "cas-register", "time-limit": 60, "threads": 2,
-//                    "memory-limit-mb": 2048, "split": true, "initial": 0}
+//                    "memory-limit-mb": 2048, "split": true, "initial": 0,
+//                    "nil-reads-unknown": false}
 // (or a top-level "model"). It writes linearizable.svg for an invalid history.
 class Linearizable : public Checker {
  public:
@@ -284,6 +288,7 @@ class Linearizable : public Checker {
       o.memory_limit = cfg.value("memory-limit-mb", int64_t{0}) << 20;
       o.split = cfg.value("split", true);
       o.initial = cfg.value("initial", nlohmann::json());
+      o.nil_reads_unknown = cfg.value("nil-reads-unknown", false);
     } catch (const nlohmann::json::exception& e) {
       throw BadInput(std::string("scenario: \"linearizable\": ") + e.what());
     }

@@ -36,6 +36,7 @@ void validate_operations(const std::vector<LinOp>& ops, const std::string& model
 struct CheckOptions {
   std::string model = "cas-register";
   nlohmann::json initial;       // the model's state before any operation; null: its default
+  bool nil_reads_unknown = false;  // Knossos's reading of a read of nil (model.hpp)
   double time_limit_s = 0;      // 0: none
   unsigned threads = 0;         // 0: every core
   int64_t memory_limit = 0;     // bytes for all searches together; 0: half of the available memory
@@ -58,6 +59,7 @@ struct Report {
   Outcome outcome = Outcome::linearizable;
   std::string model;
   nlohmann::json initial;       // the initial state given (null: the model's default)
+  bool nil_reads_unknown = false;
   size_t ops = 0;               // operations given to the search (after dropping)
   std::vector<PartReport> parts;
   uint64_t configurations = 0;

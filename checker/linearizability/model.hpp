@@ -94,6 +94,16 @@ class Model {
   // (one value for every key, or a map key -> value) and keeps it. Throws
   // std::invalid_argument naming what it expected; the default takes none.
   virtual void set_initial(const nlohmann::json& value);
+
+  // Knossos's register models take a read that returned nil as "the value
+  // is not known" (it fits any state), because Knossos's histories carry nil
+  // for reads that never returned. Éclat reads nil as the value nil, so that
+  // a lost write read back as nil is caught; an unknown read is an info.
+  // On (--nil-reads-unknown, for histories written Knossos's way), the
+  // models with reads (register, cas-register, multi-register) drop an ok
+  // read of nil as they drop an info read. Others have no such reads.
+  void set_nil_reads_unknown(bool on) { nil_reads_unknown_ = on; }
+  bool nil_reads_unknown() const { return nil_reads_unknown_; }
   // Applies `op` to the values of its keys (state[i] is keys(op)[i]), in
   // place. False: the operation's recorded output cannot follow this state.
   virtual bool step(const Encoded& op, Value* state, ValuePool& pool) const = 0;
@@ -113,6 +123,9 @@ class Model {
   virtual std::string show_value(Value v, const ValuePool& pool) const { return pool.str(v); }
   virtual std::string why_not(const LinOp& op, const Encoded& e, const Value* state,
                               const ValuePool& pool) const;
+
+ private:
+  bool nil_reads_unknown_ = false;
 };
 
 using ModelFactory = std::function<std::unique_ptr<Model>()>;

@@ -24,7 +24,8 @@ class CasRegister : public Model {
     Encoded e;
     e.info = op.info;
     if (op.f == "read") {
-      if (op.info) return std::nullopt;
+      // --nil-reads-unknown: Knossos's reading of a read of nil.
+      if (op.info || (nil_reads_unknown() && op.output.is_null())) return std::nullopt;
       e.kind = kRead;
       e.pure = true;
       e.args = {pool.intern(canonical(op.output))};

@@ -85,6 +85,7 @@ class MultiRegister : public Model {
     e.pure = true;
     for (const auto& m : ms) {
       if (op.info && !m.write) continue;  // an unknown read says nothing
+      if (!m.write && m.value.is_null() && nil_reads_unknown()) continue;  // Knossos's reading
       if (m.write) e.pure = false;
       Value slot = static_cast<Value>(std::lower_bound(ks.begin(), ks.end(), m.key) - ks.begin());
       e.args.insert(e.args.end(), {slot, m.write ? 1u : 0u, pool.intern(canonical(m.value))});

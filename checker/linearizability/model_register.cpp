@@ -11,6 +11,7 @@
 // nothing written yet, or nil written), not "an unknown read that fits
 // anything": Éclat's cas-register reads it the same way, and a client that
 // does not know what it read completes its read as info, which is dropped.
+// --nil-reads-unknown gives Knossos's reading (for Knossos's own data).
 #include <stdexcept>
 
 #include "checker/linearizability/model.hpp"
@@ -31,7 +32,7 @@ class Register : public Model {
     Encoded e;
     e.info = op.info;
     if (op.f == "read") {
-      if (op.info) return std::nullopt;
+      if (op.info || (nil_reads_unknown() && op.output.is_null())) return std::nullopt;
       e.kind = kRead;
       e.pure = true;
       e.args = {pool.intern(canonical(op.output))};
