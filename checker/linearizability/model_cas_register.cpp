@@ -77,6 +77,22 @@ class CasRegister : public Model {
     return false;
   }
 
+  // A read of v that does not fit can only be saved by an operation that
+  // may still come before it and puts v there (a write of v, a cas [_ v],
+  // swapped or maybe); with none, no order helps. (A read of a value nobody
+  // wrote, in a history of a million operations, is then refuted at once
+  // instead of after an exhaustive search of everything before it.)
+  bool hopeless(const Encoded& op, const Value* state, const std::vector<const Encoded*>& others,
+                ValuePool&) const override {
+    if (op.kind != kRead || state[0] == op.args[0]) return false;
+    const Value v = op.args[0];
+    for (const Encoded* o : others) {
+      if (o->kind == kWrite && o->args[0] == v) return false;
+      if ((o->kind == kCas || o->kind == kCasMaybe) && o->args[1] == v) return false;
+    }
+    return true;
+  }
+
   std::string show_op(const LinOp& op) const override {
     std::string k = op.key ? "[" + *op.key + "] " : "";
     if (op.f == "read")

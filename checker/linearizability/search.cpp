@@ -442,6 +442,32 @@ class Search {
       }
     }
   }
+  // The first completed operation (its position in ret order) that the
+  // model calls hopeless from the initial state with every operation invoked
+  // before it returns as the candidates, or kNone. Sound by hopeless()'s
+  // contract: whatever is linearized before it comes from that set (ops of
+  // other keys among them only make hopeless() less likely to say yes).
+  uint32_t impossible_from_start(uint32_t init) {
+    std::vector<const Encoded*> before;
+    std::vector<Value> st;
+    const Value* init_values = k_ == 1 ? nullptr : states_.get(init);
+    for (uint32_t p = 0, k = 0; p < m_; ++p) {
+      for (; k < cbound_[p]; ++k) before.push_back(&ops_[k].enc);
+      const SearchOp& op = ops_[ret_order_[p]];
+      if (op.enc.info || !op.enc.pure) continue;  // hopeless() is asked about reads
+      if ((p & 1023) == 0) check_budget();
+      // hopeless() is asked only about a read that does not fit the state.
+      st.clear();
+      if (k_ == 1) st.push_back(init);
+      else
+        for (uint32_t slot : op.slots) st.push_back(init_values[slot]);
+      std::vector<Value> fit = st;
+      if (model_.step(op.enc, fit.data(), pool_)) continue;
+      if (model_.hopeless(op.enc, st.data(), before, pool_)) return p;
+    }
+    return kNone;
+  }
+
   uint32_t call_bound(uint64_t t) const {
     return static_cast<uint32_t>(
         std::lower_bound(ops_.begin(), ops_.end(), t,
@@ -499,6 +525,20 @@ class Search {
       std::vector<Value> v(k_);
       for (uint32_t s = 0; s < k_; ++s) v[s] = model_.initial(keys_[s], pool_);
       init = states_.intern(v.data());
+    }
+    if (uint32_t p = impossible_from_start(init); p != kNone) {
+      // No order of what may come before it lets this operation fit: the
+      // history is refuted before any search (a read of a value nobody
+      // wrote would otherwise cost an exhaustive search of all before it).
+      r.stuck = ret_order_[p];
+      if (options_.record_deepest) {
+        if (k_ == 1) r.deepest_state = {init};
+        else {
+          const Value* v = states_.get(init);
+          r.deepest_state.assign(v, v + k_);
+        }
+      }
+      return Outcome::not_linearizable;
     }
     Frame root{};
     root.rpos = 0;
