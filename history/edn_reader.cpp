@@ -102,6 +102,7 @@ void EdnReader::skip_space(int depth) {
     } else if (c == '#' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '_') {
       // #_ discards the next form, wherever whitespace may be: "[1 #_2]".
       size_t l = line_, col = column();
+      if (depth > kMaxDepth) fail("discards nested deeper than 256 (#_ #_ ...)");
       pos_ += 2;
       skip_space(depth + 1);
       if (pos_ >= s_.size() || s_[pos_] == ')' || s_[pos_] == ']' || s_[pos_] == '}')

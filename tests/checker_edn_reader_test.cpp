@@ -175,6 +175,9 @@ TEST(EdnHistory, AnyNesting) {
   EXPECT_EQ(v, 1);
   EXPECT_THROW(parse_edn(std::string(1000, '[')), EdnError);  // bounded: no stack overflow
   EXPECT_THROW(parse_edn(std::string(1000, '[') + std::string(1000, ']')), EdnError);
+  std::string discards;
+  for (int i = 0; i < 100000; ++i) discards += "#_ ";
+  EXPECT_THROW(parse_edn("[" + discards + "1 2]"), EdnError);  // each #_ nests: bounded too
 }
 
 TEST(EdnHistory, JepsenIndependentTuples) {
