@@ -113,7 +113,8 @@ std::string first_line(const std::filesystem::path& file) {
 }  // namespace
 
 int check_command(const std::vector<std::string>& args) {
-  std::string target, model, out, initial_text;
+  std::string target, model, out;
+  std::optional<std::string> initial_text;
   bool independent = false;
   std::optional<lin::HistoryFormat> format;
   std::vector<std::string> checkers;
@@ -165,8 +166,8 @@ int check_command(const std::vector<std::string>& args) {
   if (!out.empty()) check_writable_dir(out, "--out");  // before the check, not after its work
 
   nlohmann::json initial;
-  if (!initial_text.empty()) {
-    initial = initial_value(initial_text);
+  if (initial_text) {
+    initial = initial_value(*initial_text);
     lin_cfg["initial"] = initial;
     if (!model.empty()) lin::make_model(model, initial);  // refused before anything is read
   }
