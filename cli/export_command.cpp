@@ -23,7 +23,7 @@ const char* kUsage =
     "Writes the history in another tool's format:\n"
     "  --format edn            Jepsen EDN, one operation map per line (default)\n"
     "                          {:index 0, :type :invoke, :process 3, :f :write, :key \"0\", :value 2, :time 1234}\n"
-    "  --format porcupine-log  the Jepsen etcd log Porcupine's tests read\n"
+    "  --format porcupine-log  the Jepsen text log Porcupine's tests read\n"
     "                          INFO  jepsen.util - 3 :invoke :cas [1 4]\n"
     "                          (a lost compare is :fail :cas, an unknown outcome :timed-out,\n"
     "                          failed operations are left out, a key goes into the value as\n"
