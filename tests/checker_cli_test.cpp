@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "checker_test_util.hpp"
 #include "eclat_run_util.hpp"
 
 using e2e::eclat;
@@ -17,25 +18,11 @@ using e2e::Result;
 namespace {
 const fs::path kData = fs::path(ECLAT_SHARED_DIR) / "data/histories/porcupine";
 
-class Tmp {
- public:
-  Tmp() : dir_(fs::temp_directory_path() / ("eclat_check_" + std::to_string(getpid()))) {
-    fs::create_directories(dir_);
-  }
-  ~Tmp() { fs::remove_all(dir_); }
-  const fs::path& path() const { return dir_; }
-  fs::path write(const std::string& name, const std::string& text) const {
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-
- private:
-  fs::path dir_;
-};
+using checker_test::Tmp;
 }  // namespace
 
 TEST(CheckModel, VerdictsAreExitCodes) {
-  Tmp t;
+  Tmp t("check");
   EXPECT_EQ(eclat("check " + (kData / "jepsen/etcd_002.log").string() + " --model cas-register --out " +
                   t.path().string()).code, 0);
   Result bad = eclat("check " + (kData / "kv/c01-bad.txt").string() + " --model kv --out " + t.path().string());
@@ -51,7 +38,7 @@ TEST(CheckModel, VerdictsAreExitCodes) {
 }
 
 TEST(CheckModel, MalformedInputExits3NamingTheLine) {
-  Tmp t;
+  Tmp t("check");
   auto f = t.write("h.jsonl",
                    "{\"type\":\"invoke\",\"process\":0,\"f\":\"write\",\"value\":1}\n"
                    "{\"type\":\"ok\",\"process\":0,\"f\":\"write\",\"value\":1}\n"

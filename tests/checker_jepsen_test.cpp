@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 
+#include "checker_test_util.hpp"
 #include "eclat_run_util.hpp"
 
 using e2e::eclat;
@@ -17,23 +18,7 @@ using e2e::Result;
 namespace {
 const fs::path kData = fs::path(ECLAT_SHARED_DIR) / "data/histories/porcupine";
 
-class Tmp {
- public:
-  Tmp() : dir_(fs::temp_directory_path() / ("eclat_jepsen_" + std::to_string(getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~Tmp() { fs::remove_all(dir_); }
-  const fs::path& path() const { return dir_; }
-  fs::path write(const fs::path& name, const std::string& text) const {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-
- private:
-  fs::path dir_;
-};
+using checker_test::Tmp;
 
 // Every file under `dir` with its size and modification time.
 std::map<std::string, std::pair<uintmax_t, fs::file_time_type>> listing(const fs::path& dir) {
@@ -66,7 +51,7 @@ const char* kResultsInvalid =
 }  // namespace
 
 TEST(JepsenStore, ChecksTheStoreDirectoryAndShowsJepsensVerdict) {
-  Tmp t;
+  Tmp t("jepsen");
   const fs::path run = "store/cas-register/20261207T100000.000Z";
   t.write(run / "history.edn", kInvalidStoreHistory);
   t.write(run / "results.edn", kResultsInvalid);
@@ -99,7 +84,7 @@ TEST(JepsenStore, ChecksTheStoreDirectoryAndShowsJepsensVerdict) {
 }
 
 TEST(JepsenStore, AValidStoreHistoryIsValid) {
-  Tmp t;
+  Tmp t("jepsen");
   std::string h = kInvalidStoreHistory;
   h.replace(h.rfind(":value 2}"), 9, ":value 3}");
   t.write("store/t/1/history.edn", h);
@@ -110,7 +95,7 @@ TEST(JepsenStore, AValidStoreHistoryIsValid) {
 }
 
 TEST(CheckInitial, ARegisterThatStartsAtZero) {
-  Tmp t;
+  Tmp t("jepsen");
   // Read 0 before any write: linearizable only if the register starts at 0.
   auto f = t.write("h.edn",
                    "{:type :invoke, :process 0, :f :read, :value nil}\n"
@@ -141,15 +126,8 @@ TEST(CheckInitial, ARegisterThatStartsAtZero) {
 }
 
 TEST(CheckNilReads, KnossosReadsNilAsUnknownOnlyWhenAsked) {
-  Tmp t;
-  // Knossos's data: reads that "returned" nil while the register held 0.
-  auto f = t.write("k.edn",
-                   "[{:process 1, :type :invoke, :f :write, :value 0}\n"
-                   " {:process 1, :type :ok, :f :write, :value 0}\n"
-                   " {:process 2, :type :invoke, :f :read, :value nil}\n"
-                   " {:process 2, :type :ok, :f :read, :value nil}\n"
-                   " {:process 3, :type :invoke, :f :txn, :value [[:read :x nil] [:read :y nil]]}\n"
-                   " {:process 3, :type :ok, :f :txn, :value [[:read :x 1] [:read :y nil]]}]\n");
+  Tmp t("jepsen");
+  // As in Knossos's data: a read that "returned" nil while the register held 0.
   auto reg = t.write("r.edn",
                      "[{:process 1, :type :invoke, :f :write, :value 0}\n"
                      " {:process 1, :type :ok, :f :write, :value 0}\n"
@@ -168,11 +146,11 @@ TEST(CheckNilReads, KnossosReadsNilAsUnknownOnlyWhenAsked) {
   EXPECT_EQ(eclat("check " + m.string() + " --model multi-register --initial '{:x 1 :y 2}'" + out).code, 1);
   EXPECT_EQ(eclat("check " + m.string() + " --model multi-register --initial '{:x 1 :y 2}' --nil-reads-unknown" + out).code, 0);
   EXPECT_EQ(eclat("check " + m.string() + " --model multi-register --initial '{:x 5 :y 2}' --nil-reads-unknown" + out).code, 1);
-  EXPECT_EQ(eclat("check " + f.string() + " --checker stats --nil-reads-unknown").code, 3);
+  EXPECT_EQ(eclat("check " + reg.string() + " --checker stats --nil-reads-unknown").code, 3);
 }
 
 TEST(CheckIndependent, EachKeyIsCheckedAlone) {
-  Tmp t;
+  Tmp t("jepsen");
   // Key 1 is fine; key 2 reads a value nobody wrote to it (3 was written to key 1).
   auto f = t.write("i.edn",
                    "{:type :invoke, :process 0, :f :write, :value [1 3]}\n"
@@ -193,7 +171,7 @@ TEST(CheckIndependent, EachKeyIsCheckedAlone) {
 }
 
 TEST(ExportPorcupine, ReadsBackToTheSameVerdict) {
-  Tmp t;
+  Tmp t("jepsen");
   // Porcupine's own etcd logs, through Éclat's export and back.
   int compared = 0;
   for (const char* name : {"etcd_000.log", "etcd_002.log", "etcd_007.log", "etcd_017.log", "etcd_040.log"}) {

@@ -15,6 +15,7 @@
 #include "checker/linearizability/formats.hpp"
 #include "checker/linearizability/linearizable.hpp"
 #include "core/errors.hpp"
+#include "checker_test_util.hpp"
 
 namespace fs = std::filesystem;
 using namespace eclat;
@@ -38,19 +39,7 @@ Outcome check_text(const std::string& text, const std::string& model, bool split
   return rep.outcome;
 }
 
-// A tiny history language: one operation per line,
-//   "<process> <type> <f> <value-json> [key]"
-std::string jsonl(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) {
-    std::istringstream in(l);
-    std::string p, type, f, value, key;
-    in >> p >> type >> f >> value >> key;
-    out += "{\"type\":\"" + type + "\",\"process\":" + p + ",\"f\":\"" + f + "\",\"value\":" + value +
-           (key.empty() ? "" : ",\"key\":\"" + key + "\"") + "}\n";
-  }
-  return out;
-}
+using checker_test::jsonl;
 
 struct Expected {
   std::string file, verdict;

@@ -18,6 +18,7 @@
 #include "checker/linearizability/formats.hpp"
 #include "checker/linearizability/linearizable.hpp"
 #include "core/errors.hpp"
+#include "checker_test_util.hpp"
 
 using namespace eclat;
 using namespace eclat::lin;
@@ -43,19 +44,7 @@ Outcome verdict(const std::string& text, const std::string& model, const json& i
   return check(text, model, initial).outcome;
 }
 
-// One operation per line: "<process> <type> <f> <value-json> [key]" (the
-// value without spaces).
-std::string jsonl(const std::vector<std::string>& lines) {
-  std::string out;
-  for (const auto& l : lines) {
-    std::istringstream in(l);
-    std::string p, type, f, value, key;
-    in >> p >> type >> f >> value >> key;
-    out += "{\"type\":\"" + type + "\",\"process\":" + p + ",\"f\":\"" + f + "\",\"value\":" + value +
-           (key.empty() ? "" : ",\"key\":\"" + key + "\"") + "}\n";
-  }
-  return out;
-}
+using checker_test::jsonl;
 
 std::vector<std::string> operator+(std::vector<std::string> a, const std::vector<std::string>& b) {
   a.insert(a.end(), b.begin(), b.end());

@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "checker_test_util.hpp"
 #include "eclat_run_util.hpp"
 
 using e2e::eclat;
@@ -19,23 +20,7 @@ using e2e::Result;
 
 namespace {
 
-class Tmp {
- public:
-  Tmp() : dir_(fs::temp_directory_path() / ("eclat_evidence_" + std::to_string(getpid()))) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~Tmp() { fs::remove_all(dir_); }
-  const fs::path& path() const { return dir_; }
-  fs::path write(const std::string& name, const std::string& text) const {
-    fs::create_directories((dir_ / name).parent_path());
-    std::ofstream(dir_ / name) << text;
-    return dir_ / name;
-  }
-
- private:
-  fs::path dir_;
-};
+using checker_test::Tmp;
 
 std::string op(const std::string& type, int process, const std::string& f, const std::string& value, int time) {
   return "{\"type\":\"" + type + "\",\"process\":" + std::to_string(process) + ",\"f\":\"" + f +
@@ -68,7 +53,7 @@ double peak_mb(const std::vector<std::string>& args, int* code) {
 }  // namespace
 
 TEST(Evidence, AnEmptyHistoryIsUnknownNeverValid) {
-  Tmp t;
+  Tmp t("evidence");
   const auto empty = t.write("empty.jsonl", "");
   Result lin = eclat("check " + empty.string() + " --model cas-register --out " + t.path().string());
   EXPECT_EQ(lin.code, 2) << lin.output;
@@ -80,7 +65,7 @@ TEST(Evidence, AnEmptyHistoryIsUnknownNeverValid) {
 }
 
 TEST(Evidence, AHistoryOfOnlyFaultsOrFailuresIsUnknown) {
-  Tmp t;
+  Tmp t("evidence");
   // The nemesis acted, no client did: nothing was observed.
   const auto faults = t.write("faults.jsonl", "{\"type\":\"info\",\"process\":\"nemesis\",\"f\":\"start-kill\",\"time\":1}\n"
                                               "{\"type\":\"info\",\"process\":\"nemesis\",\"f\":\"start-kill\",\"time\":2}\n");
@@ -100,7 +85,7 @@ TEST(Evidence, AHistoryOfOnlyFaultsOrFailuresIsUnknown) {
 }
 
 TEST(Evidence, UnpairedOperationsAreBadInputNamingTheLine) {
-  Tmp t;
+  Tmp t("evidence");
   struct Case {
     std::string name, text, must_name;
   } cases[] = {
@@ -128,7 +113,7 @@ TEST(Evidence, UnpairedOperationsAreBadInputNamingTheLine) {
 }
 
 TEST(Evidence, ARecheckKnowsWhatTheRunKnew) {
-  Tmp t;
+  Tmp t("evidence");
   const std::string scenario = R"({"name":"r","system":"miroir","workload":"set","nemesis":["kill"],"seed":7,"checkers":["lost-writes"]})";
   auto run = [&](const std::string& name, const std::string* results) {
     t.write(name + "/scenario.json", scenario);
@@ -154,7 +139,7 @@ TEST(Evidence, ARecheckKnowsWhatTheRunKnew) {
 }
 
 TEST(Evidence, ARunDirectoryWithAMalformedScenarioIsBadInputNamingIt) {
-  Tmp t;
+  Tmp t("evidence");
   t.write("run/history.jsonl", kGoodSet);
   for (const std::string bad : {R"({"workload":5})", R"({"checkers":"lost-writes,,"})", R"({"seed":-1})", "[1,2]", "{"}) {
     t.write("run/scenario.json", bad);
@@ -165,7 +150,7 @@ TEST(Evidence, ARunDirectoryWithAMalformedScenarioIsBadInputNamingIt) {
 }
 
 TEST(Evidence, HugeOrSparseSetElementsAreCheckedInLittleMemory) {
-  Tmp t;
+  Tmp t("evidence");
   // 268435455 alone once cost a gigabyte (a vector indexed by the id); ids
   // spread over the whole 63-bit range and negative ones too.
   std::string huge = op("invoke", 0, "add", "268435455", 1) + op("ok", 0, "add", "268435455", 2);

@@ -37,7 +37,7 @@ Op read_edn_op(EdnReader& r, const std::string& name, int64_t position) {
   op.index = position;
   // The known fields, by bit; other keys are remembered (as views of the
   // text) only to refuse a repeated one.
-  enum : unsigned { kType = 1, kF = 2, kProcess = 4, kKey = 8, kValue = 16, kError = 32, kTime = 64 };
+  enum : unsigned { kOther = 0, kType = 1, kF = 2, kProcess = 4, kKey = 8, kValue = 16, kError = 32, kTime = 64 };
   unsigned seen = 0;
   std::vector<std::string_view> other;
   while (!r.closes('}', "an operation")) {
@@ -52,7 +52,7 @@ Op read_edn_op(EdnReader& r, const std::string& name, int64_t position) {
     if (r.closes('}', "an operation")) bad_op("a map with an odd number of forms (a key without a value)");
     const unsigned bit = *key == "type" ? kType : *key == "f" ? kF : *key == "process" ? kProcess
                        : *key == "key" ? kKey : *key == "value" ? kValue : *key == "error" ? kError
-                       : *key == "time" ? kTime : 0;
+                       : *key == "time" ? kTime : kOther;
     bool repeated = bit ? (seen & bit) != 0 : std::find(other.begin(), other.end(), *key) != other.end();
     if (repeated)
       throw BadInput(name + ":" + std::to_string(kl) + ":" + std::to_string(kc) + ": the key :" +
@@ -63,45 +63,33 @@ Op read_edn_op(EdnReader& r, const std::string& name, int64_t position) {
       r.read();
       continue;
     }
-    if (bit == kType || bit == kF || bit == kProcess) {
-      // Usually keywords: read without building a value.
-      if (std::optional<std::string_view> word = r.read_keyword()) {
-        if (bit == kType) {
-          try {
-            op.type = op_type_from_string(std::string(*word));
-          } catch (const std::exception& e) {
-            bad_op(e.what());
-          }
-        } else if (bit == kF) {
-          op.f = *word;
-        } else if (*word == "nemesis") {
-          op.process = kNemesisProcess;
-        } else {
-          bad_op(":process must be an integer or :nemesis");
-        }
-        continue;
-      }
-    }
-    nlohmann::json v = r.read();
+    // :type, :f and :process are usually keywords: read as views of the
+    // text, no value built. Anything else is read as a value.
+    const bool named = bit == kType || bit == kF || bit == kProcess;
+    std::optional<std::string_view> word;
+    if (named) word = r.read_keyword();
+    nlohmann::json v;
+    if (!word) v = r.read();
+    if (named && !word && v.is_string()) word = v.get_ref<const std::string&>();
     switch (bit) {
       case kType:
-        if (!v.is_string()) bad_op(":type must be a keyword");
+        if (!word) bad_op(":type must be a keyword");
         try {
-          op.type = op_type_from_string(v.get<std::string>());
+          op.type = op_type_from_string(std::string(*word));
         } catch (const std::exception& e) {
           bad_op(e.what());
         }
         break;
       case kF:
-        if (v.is_null()) bad_op("missing :f");
-        op.f = v.is_string() ? v.get<std::string>() : v.dump();
+        if (!word && v.is_null()) bad_op("missing :f");
+        op.f = word ? std::string(*word) : v.dump();
         break;
       case kProcess:
-        if (v.is_number_integer()) {
+        if (word && *word == "nemesis") {
+          op.process = kNemesisProcess;
+        } else if (!word && v.is_number_integer()) {
           op.process = v.get<int64_t>();
           if (op.process == kNemesisProcess) bad_op(":process -1 is reserved for the nemesis");
-        } else if (v.is_string() && v.get<std::string>() == "nemesis") {
-          op.process = kNemesisProcess;
         } else {
           bad_op(":process must be an integer or :nemesis");
         }

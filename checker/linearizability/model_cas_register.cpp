@@ -4,6 +4,17 @@
 // register did not hold `old` then): it happened and changed nothing. Any
 // other ok cas swapped. An info cas may have swapped at any time after its
 // invocation; an info read carries nothing and is dropped.
+//
+// register (Knossos's `register`) is the same register without
+// compare-and-set: a cas is refused, since a history with one wants
+// cas-register (a cas read as a write, or ignored, would give a verdict on a
+// different history). It lives here because everything else is the same.
+//
+// Unlike Knossos, an ok read of nil is a read of nil (the register held nil:
+// nothing written yet, or nil written), not "an unknown read that fits
+// anything": a client that does not know what it read completes its read as
+// info, which is dropped. --nil-reads-unknown gives Knossos's reading (for
+// Knossos's own data).
 #include <stdexcept>
 
 #include "checker/linearizability/model.hpp"
@@ -15,16 +26,17 @@ enum Kind : uint32_t { kRead, kWrite, kCas, kCasLost, kCasMaybe };
 
 class CasRegister : public Model {
  public:
-  std::string name() const override { return "cas-register"; }
+  explicit CasRegister(bool with_cas) : with_cas_(with_cas) {}
+  std::string name() const override { return with_cas_ ? "cas-register" : "register"; }
   std::string describe() const override {
-    return "a register per key, initially nil: read, write v, cas [old new] (ok with value false: lost compare)";
+    return with_cas_ ? "a register per key, initially nil: read, write v, cas [old new] (ok with value false: lost compare)"
+                     : "a register per key, initially nil: read, write v (no cas: see cas-register)";
   }
 
   std::optional<Encoded> encode(const LinOp& op, ValuePool& pool) const override {
     Encoded e;
     e.info = op.info;
     if (op.f == "read") {
-      // --nil-reads-unknown: Knossos's reading of a read of nil.
       if (op.info || (nil_reads_unknown() && op.output.is_null())) return std::nullopt;
       e.kind = kRead;
       e.pure = true;
@@ -32,6 +44,10 @@ class CasRegister : public Model {
     } else if (op.f == "write") {
       e.kind = kWrite;
       e.args = {pool.intern(canonical(op.input))};
+    } else if (op.f == "cas" && !with_cas_) {
+      throw std::invalid_argument(
+          "the register model has no cas (it knows read and write): check this history with "
+          "--model cas-register");
     } else if (op.f == "cas") {
       if (!op.input.is_array() || op.input.size() != 2)
         throw std::invalid_argument("a cas needs the value [old, new]");
@@ -48,6 +64,8 @@ class CasRegister : public Model {
         e.kind = kCas;
         e.args = {from, to};
       }
+    } else if (!with_cas_) {
+      throw std::invalid_argument("the register model knows read and write, not \"" + op.f + "\"");
     } else {
       throw std::invalid_argument("the cas-register model knows read, write and cas, not \"" +
                                   op.f + "\"");
@@ -55,7 +73,7 @@ class CasRegister : public Model {
     return e;
   }
 
-  // --initial 0: every register starts at 0 (Knossos's `(cas-register 0)`).
+  // --initial 0: every register starts at 0 (Knossos's `(cas-register 0)`, `(register 0)`).
   // Any value is a register's value, so a map is one too, not a map of keys.
   void set_initial(const nlohmann::json& v) override { initial_ = canonical(v); }
   Value initial(const std::string&, ValuePool& pool) const override { return pool.intern(initial_); }
@@ -117,10 +135,13 @@ class CasRegister : public Model {
   }
 
  private:
+  bool with_cas_;
   std::string initial_ = "nil";
 };
 
-const bool registered = register_model("cas-register", [] { return std::make_unique<CasRegister>(); });
+const bool registered =
+    register_model("cas-register", [] { return std::make_unique<CasRegister>(true); }) &&
+    register_model("register", [] { return std::make_unique<CasRegister>(false); });
 
 }  // namespace
 }  // namespace eclat::lin
