@@ -193,7 +193,7 @@ class Partitions : public Checker {
   }
 };
 
-const bool registered = register_checker({.name = "partitions", .doc = "a Graphviz picture of each partition (who could not hear whom)"},
+const bool registered = register_checker({.name = "partitions", .doc = "a Graphviz picture of each partition (who could not hear whom)", .draws = true},
                                           [] { return std::make_unique<Partitions>(); });
 
 }  // namespace

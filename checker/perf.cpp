@@ -307,7 +307,7 @@ class Perf : public Checker {
   }
 };
 
-const bool registered = register_checker({.name = "perf", .doc = "latency and rate plots (gnuplot), every fault interval shaded in its colour"},
+const bool registered = register_checker({.name = "perf", .doc = "latency and rate plots (gnuplot), every fault interval shaded in its colour", .draws = true},
                                           [] { return std::make_unique<Perf>(); });
 
 }  // namespace

@@ -645,7 +645,7 @@ const char* const kPageScript = R"JS(
 })();
 )JS";
 
-const bool registered = register_checker({.name = "timeline", .doc = "timeline.html: every operation per process on one time axis, faults shaded"},
+const bool registered = register_checker({.name = "timeline", .doc = "timeline.html: every operation per process on one time axis, faults shaded", .draws = true},
                                           [] { return std::make_unique<Timeline>(); });
 
 }  // namespace

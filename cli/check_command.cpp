@@ -16,8 +16,11 @@
 #include "cli/jepsen_store.hpp"
 #include "cli/run_directory.hpp"
 #include "cli/summary.hpp"
+#include "cli/why_failed.hpp"
+#include "cluster/system.hpp"
 #include "core/errors.hpp"
 #include "core/flags.hpp"
+#include "core/invocation.hpp"
 #include "core/json_input.hpp"
 #include "core/log.hpp"
 #include "history/edn_reader.hpp"
@@ -59,9 +62,10 @@ const char* kUsage =
     "                    available); exhausted: verdict unknown, never a crash\n"
     "  --one-partition   do not split the history by key (the search still\n"
     "                    reorders operations on different keys freely)\n"
-    "  --out DIR         where to draw the counterexample (linearizable.svg);\n"
-    "                    default: an Eclat run's directory, else the current\n"
-    "                    directory (a Jepsen store is never written to)\n"
+    "  --out DIR         write results.json and the pictures (counterexample\n"
+    "                    drawings, plots, timeline) into DIR, created if missing.\n"
+    "                    Without it, check writes nothing anywhere: a run\n"
+    "                    directory stays byte for byte as the run left it\n"
     "Exit: 0 valid, 1 invalid, 2 unknown, 3 bad input.\n";
 
 // A number within [min, max]: a thread count of 0 or 1e30, a memory budget
@@ -155,7 +159,7 @@ int check_command(const std::vector<std::string>& args) {
     } else if (a == "--out") {
       out = value(i, "a DIR");
     } else if (a.rfind("--", 0) == 0) {
-      throw BadInput("unknown flag \"" + a + "\" (see eclat check --help)");
+      throw unknown_flag(a, kUsage, "check");
     } else if (target.empty()) {
       target = a;
     } else {
@@ -234,7 +238,7 @@ int check_command(const std::vector<std::string>& args) {
     nlohmann::json results = {{"valid", "unknown"},
                                {"error", history_file.string() + " holds no operation"},
                                {"checkers", nlohmann::json::object()}};
-    print_summary(results, run_dir);
+    print_summary(results, out, history_file);
     return exit_code(Verdict::unknown);
   }
   if (checkers.empty()) throw BadInput(history_file.string() + ": cannot tell which checker applies; give --checker NAME or --model NAME");
@@ -245,12 +249,20 @@ int check_command(const std::vector<std::string>& args) {
         throw BadInput(std::string("--") + flag +
                        " is the linearizable checker's setting, and it does not run here: give --model NAME");
 
-  // Pictures go into the run directory; a bare history file (say a Jepsen
-  // log in a shared folder) or a Jepsen store is not ours to write beside.
+  // A re-check writes only where it is told (--out): a run directory is
+  // the record of what the run saw, and a history file's folder (a Jepsen
+  // store, a shared log) is not ours. Without --out the checkers that only
+  // draw are skipped, and the others draw nothing.
   std::filesystem::path out_dir = out;
-  if (out_dir.empty())
-    out_dir = history_file.filename() == "history.jsonl" ? run_dir : std::filesystem::current_path();
-  if (!out.empty()) {
+  std::vector<std::string> skipped;
+  if (out_dir.empty()) {
+    std::vector<std::string> judging;
+    for (const auto& c : checkers) {
+      const PartInfo* info = catalog().find(PartKind::checker, c);
+      (info && info->draws ? skipped : judging).push_back(c);
+    }
+    checkers = judging;
+  } else {
     std::error_code ec;
     std::filesystem::create_directories(out_dir, ec);
     if (ec) throw BadInput("--out " + out + ": cannot create it: " + ec.message());
@@ -273,7 +285,34 @@ int check_command(const std::vector<std::string>& args) {
   if (auto jepsen = jepsen_verdict(history_file)) results["jepsen"] = *jepsen;
   for (const auto& [name, c] : results["checkers"].items())
     if (c.contains("counterexample_text")) printf("%s", c["counterexample_text"].get<std::string>().c_str());
-  print_summary(results, run_dir);
+
+  // Why it failed, placed by the recorded system when there is one.
+  std::unique_ptr<System> system;
+  if (has_scenario && scenario.contains("system")) {
+    try {
+      system = make_system(recorded);
+    } catch (const std::exception&) {  // a system this build lacks: no placement, still a block
+    }
+  }
+  std::vector<std::string> reproduce;
+  if (has_scenario && std::filesystem::exists(run_dir / "faults.jsonl"))
+    reproduce.push_back("eclat replay " + shell_quote({run_dir.string()}) + "   (same seed, the recorded faults at the same times)");
+  reproduce.push_back(shell_quote(command_line()));
+  WhyInput why_in{results, source.ops(), out_dir, system.get(), reproduce};
+  if (nlohmann::json why = why_failed(why_in); !why.is_null()) results["why"] = why;
+
+  if (!out_dir.empty()) {
+    const auto file = out_dir / "results.json";
+    std::ofstream o(file);
+    o << results.dump(2) << "\n";
+    if (!o) throw HarnessError("cannot write " + file.string());
+  }
+  print_summary(results, out_dir, history_file);
+  if (!skipped.empty()) {
+    std::string names;
+    for (const auto& c : skipped) names += (names.empty() ? "" : ", ") + c;
+    printf("not drawn: %s (eclat check writes only with --out DIR)\n", names.c_str());
+  }
   return exit_code(verdict_from_json(results["valid"]));
 }
 

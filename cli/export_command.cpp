@@ -50,7 +50,7 @@ int export_command(const std::vector<std::string>& args) {
     } else if (a == "--out") {
       out = value("a FILE");
     } else if (a.rfind("--", 0) == 0) {
-      throw BadInput("unknown flag \"" + a + "\" (see eclat export --help)");
+      throw unknown_flag(a, kUsage, "export");
     } else if (target.empty()) {
       target = a;
     } else {

@@ -6,6 +6,9 @@
 
 #include "cli/commands.hpp"
 #include "core/errors.hpp"
+#include "core/flags.hpp"
+#include "core/invocation.hpp"
+#include "core/version.hpp"
 #include "core/log.hpp"
 
 namespace {
@@ -22,11 +25,20 @@ const char* kUsage =
     "  cleanup   remove anything a crashed run could have left on this host\n"
     "  list      what is registered: systems, workloads, nemeses, checkers, bugs, settings\n"
     "\n"
+    "  eclat --version   the version and the commit it was built from\n"
+    "flags take a value as --flag VALUE or --flag=VALUE\n"
+    "\n"
     "exit codes: 0 valid, 1 invalid, 2 unknown, 3 bad input, 4 harness failure\n";
 }
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  eclat::set_command_line(argc, argv);
+  eclat::run_identity();  // the start time is taken now
+  std::vector<std::string> args = eclat::split_flag_values({argv + 1, argv + argc});
+  if (!args.empty() && args[0] == "--version") {
+    printf("eclat %s (commit %s)\n", eclat::version(), eclat::commit());
+    return eclat::kExitValid;
+  }
   if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
     printf("%s", kUsage);
     return args.empty() ? eclat::kExitBadInput : eclat::kExitValid;
@@ -41,7 +53,10 @@ int main(int argc, char** argv) {
     if (command == "export") return eclat::export_command(args);
     if (command == "replay") return eclat::replay_command(args);
     if (command == "list") return eclat::list_command(args);
-    fprintf(stderr, "eclat: unknown command \"%s\"\n%s", command.c_str(), kUsage);
+    const std::string near = eclat::closest_name(
+        command, {"test", "replay", "check", "export", "suite", "cleanup", "list"});
+    fprintf(stderr, "eclat: unknown command \"%s\"%s\n%s", command.c_str(),
+            near.empty() ? "" : (" (did you mean " + near + "?)").c_str(), kUsage);
     return eclat::kExitBadInput;
   } catch (const eclat::BadInput& e) {
     fprintf(stderr, "eclat %s: %s\n", command.c_str(), e.what());

@@ -22,7 +22,8 @@ const char* kReplayUsage =
     "per worker) and plays the faults it recorded (RUN_DIR/faults.jsonl) at the\n"
     "same offsets, with the same targets, instead of a random nemesis. The replay\n"
     "goes to DIR/<name>-replay/ (default: the scenario's results directory) and\n"
-    "its replay.json names RUN_DIR. Exit codes as eclat test.\n";
+    "its replay.json names RUN_DIR, and the original verdict is printed beside\n"
+    "the replay's. Exit codes as eclat test.\n";
 }
 
 int replay_command(const std::vector<std::string>& args) {
@@ -38,7 +39,7 @@ int replay_command(const std::vector<std::string>& args) {
       results = args[++i];
       if (results.empty()) throw BadInput("--results: empty path");
     } else if (a.rfind("--", 0) == 0) {
-      throw BadInput("unknown flag \"" + a + "\" (see eclat replay --help)");
+      throw unknown_flag(a, kReplayUsage, "replay");
     } else if (run_dir.empty()) {
       run_dir = a;
     } else {

@@ -14,6 +14,7 @@
 
 #include "history/verdict.hpp"
 #include "cli/commands.hpp"
+#include "cli/why_failed.hpp"
 #include "core/errors.hpp"
 #include "core/flags.hpp"
 #include "core/paths.hpp"
@@ -37,6 +38,7 @@ struct Case {
   TestConfig cfg;
   std::string got = "unknown";
   std::string run_dir, summary, output;
+  std::string why;  // the run's why-it-failed block, for the JUnit failure body
   int exit_code = -1;
   double seconds = 0;
   bool matched() const { return cfg.expected && got == *cfg.expected; }
@@ -106,6 +108,7 @@ void run_case(Case& c, const std::string& results) {
     for (const auto& [name, ch] : checkers.items())
       c.summary += name + ": " + ch.value("summary", "") + "\n";
     if (results_json.contains("error")) c.summary += "error: " + results_json["error"].get<std::string>() + "\n";
+    if (results_json.contains("why")) c.why = why_failed_text(results_json["why"]);
   } else {
     c.summary = "no results.json (exit code " + std::to_string(c.exit_code) + ")\n" + c.output;
   }
@@ -127,7 +130,7 @@ void write_junit(const fs::path& path, const std::vector<Case>& cases, double to
         << "\" time=\"" << c.seconds << "\">\n";
     if (!c.matched()) {
       out << "      <failure message=\"expected " << xml_escape(c.cfg.expected.value_or("?")) << ", got "
-          << xml_escape(c.got) << "\" type=\"verdict\">" << xml_escape(c.summary) << "</failure>\n";
+          << xml_escape(c.got) << "\" type=\"verdict\">" << xml_escape(c.summary + c.why) << "</failure>\n";
     }
     out << "      <system-out>" << xml_escape(c.summary);
     if (!c.run_dir.empty()) out << "[[ATTACHMENT|" << xml_escape(c.run_dir) << "]]";
@@ -152,7 +155,7 @@ int suite_command(const std::vector<std::string>& args) {
       if (i + 1 >= args.size()) throw BadInput(a + " needs a value");
       (a == "--junit" ? junit : results) = args[++i];
     } else if (a.rfind("--", 0) == 0) {
-      throw BadInput("unknown flag \"" + a + "\" (see eclat suite --help)");
+      throw unknown_flag(a, kUsage, "suite");
     } else if (fs::is_directory(a)) {
       std::vector<fs::path> in_dir;
       for (const auto& e : fs::directory_iterator(a))

@@ -2,9 +2,12 @@
 
 #include <cstdio>
 
+#include "cli/why_failed.hpp"
+
 namespace eclat {
 
-void print_summary(const nlohmann::json& results, const std::filesystem::path& where) {
+void print_summary(const nlohmann::json& results, const std::filesystem::path& where,
+                   const std::filesystem::path& checked) {
   const auto& v = results.at("valid");
   std::string verdict = v.is_boolean() ? (v.get<bool>() ? "true" : "false") : "unknown";
   const nlohmann::json checkers = results.value("checkers", nlohmann::json::object());
@@ -45,8 +48,17 @@ void print_summary(const nlohmann::json& results, const std::filesystem::path& w
       printf("  %-12s its verdict cannot be read: %s\n", "jepsen", (*j)["error"].get<std::string>().c_str());
     }
   }
+  if (results.contains("why")) printf("%s", why_failed_text(results["why"]).c_str());
+  if (const auto w = results.find("warnings"); w != results.end() && w->is_array())
+    for (const auto& x : *w) printf("  warning: %s\n", x.get<std::string>().c_str());
+  if (const auto n = results.find("faults_never_started"); n != results.end() && n->is_array() && !n->empty()) {
+    std::string names;
+    for (const auto& x : *n) names += (names.empty() ? "" : ", ") + x.get<std::string>();
+    printf("  warning: requested but never started: %s\n", names.c_str());
+  }
   printf("valid: %s\n", verdict.c_str());
-  printf("results: %s\n", where.string().c_str());
+  if (!checked.empty()) printf("checked: %s\n", checked.string().c_str());
+  if (!where.empty()) printf("results: %s\n", where.string().c_str());
   fflush(stdout);
 }
 

@@ -4,5 +4,8 @@
 #include <nlohmann/json.hpp>
 
 namespace eclat {
-void print_summary(const nlohmann::json& results, const std::filesystem::path& where);
+// `where`: the directory results.json was written into (empty: nowhere, and
+// no "results:" line claims one); `checked`: the history a re-check read.
+void print_summary(const nlohmann::json& results, const std::filesystem::path& where,
+                   const std::filesystem::path& checked = {});
 }

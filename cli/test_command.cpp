@@ -22,12 +22,14 @@
 #include "cli/progress.hpp"
 #include "cli/run_directory.hpp"
 #include "cli/summary.hpp"
+#include "cli/why_failed.hpp"
 #include "cluster/lab.hpp"
 #include "cluster/network.hpp"
 #include "cluster/system.hpp"
 #include "core/catalog.hpp"
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
+#include "core/invocation.hpp"
 #include "core/log.hpp"
 #include "generator/clock.hpp"
 #include "nemesis/fault.hpp"
@@ -117,6 +119,22 @@ constexpr NumberSetting kQuiesceTimeout{"quiesce-timeout", 60, 1, 86400,
                                         "seconds to wait for every node's task queue to drain after the heal"};
 const bool registered = framework_settings("run", {&kQuiesceTimeout});
 
+// The commands that run this again: the replay (same seed, the recorded
+// faults at the same times) first, then the command as typed with its seed.
+std::vector<std::string> reproduce_commands(const TestConfig& cfg, const std::filesystem::path& run_dir,
+                                            const ReplayPlan* replay) {
+  std::vector<std::string> out = {"eclat replay " + shell_quote({run_dir.string()}) +
+                                  "   (same seed, the recorded faults at the same times)"};
+  if (replay) return out;
+  std::vector<std::string> words = command_line();
+  if (!cfg.seed_given) {
+    words.push_back("--seed");
+    words.push_back(std::to_string(cfg.seed));
+  }
+  if (!words.empty()) out.push_back(shell_quote(words) + "   (same seed, a fresh schedule)");
+  return out;
+}
+
 void write_json(const std::filesystem::path& p, const nlohmann::json& j) {
   std::ofstream out(p);
   out << j.dump(2) << "\n";
@@ -150,6 +168,10 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   for (const auto& c : checkers) make_checker(c);
   cfg.checkers = checkers;
   check_settings_used(cfg);
+  // A schedule that cannot hold every fault asked for is said now, not
+  // discovered in the history afterwards.
+  const std::string fit = replay ? std::string() : NemesisScheduler::fit_warning(cfg.nemesis, cfg);
+  if (!fit.empty()) fprintf(stderr, "eclat test: warning: %s\n", fit.c_str());
 
   // 2. Into the lab: from here on, nothing this run does can touch the host
   // network, and every process it starts dies with it.
@@ -162,7 +184,15 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   const auto run_dir = create_run_directory(cfg.results, cfg.name);
   set_run_marker(std::filesystem::absolute(run_dir).string());  // eclat cleanup knows the run's processes by it
   log::to_file((run_dir / "eclat.log").string());
-  write_json(run_dir / "scenario.json", cfg.to_json());
+  nlohmann::json identity = run_identity();
+  identity["settings"] = effective_settings(cfg);
+  {
+    // scenario.json: what to run again (apply_scenario reads it back and
+    // ignores "identity", which says how this run was made).
+    nlohmann::json scenario = cfg.to_json();
+    scenario["identity"] = identity;
+    write_json(run_dir / "scenario.json", scenario);
+  }
   prepare_cut_short(run_dir, cfg.seed);
   if (replay)
     write_json(run_dir / "replay.json", {{"replay_of", replay->of.string()}, {"faults", replay->faults.size()}});
@@ -233,7 +263,37 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
                       {"interrupted", g_interrupted.load()},
                       {"drop_mechanism", tc.capabilities().drop_mechanism},
                       {"total_s", std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()}};
-    if (replay) results["run"]["replay_of"] = replay->of.string();
+    if (replay) {
+      // The replay's verdict is read beside the original's.
+      results["run"]["replay_of"] = replay->of.string();
+      try {
+        std::ifstream in(replay->of / "results.json");
+        nlohmann::json original = nlohmann::json::parse(in);
+        if (original.contains("valid")) results["run"]["original_valid"] = original["valid"];
+      } catch (const std::exception&) {
+      }
+    }
+    results["run"]["name"] = cfg.name;
+    results["run"]["identity"] = identity;
+    results["run"]["kernel_capabilities"] = tc.capabilities().to_json();
+    if (!fit.empty()) results["warnings"] = {fit};
+    // Every fault asked for that never started, named: a schedule too
+    // short, a trigger whose condition never came.
+    if (!replay) {
+      std::vector<std::string> asked = cfg.nemesis;
+      for (const auto& t : cfg.triggers)
+        if (t.is_object() && t.contains("fault") && t["fault"].is_string()) asked.push_back(t["fault"]);
+      nlohmann::json never = nlohmann::json::array();
+      for (const auto& f : asked) {
+        bool started = false;
+        for (const Op& op : ctx.history.ops())
+          started = started || (op.is_nemesis() && op.type != OpType::invoke && op.f == "start-" + f && op.error.empty());
+        if (!started && std::find(never.begin(), never.end(), f) == never.end()) never.push_back(f);
+      }
+      if (!never.empty()) results["faults_never_started"] = never;
+    }
+    WhyInput why_in{results, ctx.history.ops(), run_dir, system.get(), reproduce_commands(cfg, run_dir, replay)};
+    if (nlohmann::json why = why_failed(why_in); !why.is_null()) results["why"] = why;
     if (!quiet && verdict_from_json(results["valid"]) == Verdict::valid) {
       // A cluster that never drained may still apply writes: not a pass.
       results["valid"] = "unknown";
@@ -255,9 +315,26 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
     print_summary(results, run_dir);
     return kExitHarness;
   }
+  const Verdict got = verdict_from_json(results["valid"]);
+  if (cfg.expected) {
+    // --expected (or the scenario's "expected"): the exit code says whether
+    // the verdict is the one expected, as a suite does for each scenario (a
+    // positive control passes when it is invalid).
+    results["expected"] = *cfg.expected;
+    results["as_expected"] = *cfg.expected == verdict_word(got);
+  }
   write_json(run_dir / "results.json", results);
   print_summary(results, run_dir);
-  return exit_code(verdict_from_json(results["valid"]));
+  if (replay && results.contains("run") && results["run"].contains("original_valid"))
+    printf("original run: valid: %s (%s)\n", verdict_word(verdict_from_json(results["run"]["original_valid"])),
+           replay->of.string().c_str());
+  if (cfg.expected) {
+    const bool as = results["as_expected"].get<bool>();
+    printf("expected %s: %s\n", cfg.expected->c_str(), as ? "as expected (exit 0)" : "NOT as expected (exit 1)");
+    fflush(stdout);
+    return as ? kExitValid : kExitInvalid;
+  }
+  return exit_code(got);
 }
 
 }  // namespace eclat

@@ -87,6 +87,12 @@ class System {
   // adds cas operations when it does).
   virtual bool can_cas() const { return false; }
 
+  // Where a key lives, for people reading a failure: {"shard": 3, "owners":
+  // ["n1", "n4"]} as the configured topology places it (before any
+  // migration moved it); null when the system does not shard or cannot
+  // tell. Needs no running cluster (eclat check asks it too).
+  virtual nlohmann::json placement(const std::string& key) const { return nullptr; }
+
   // The node currently leading (etcd's leader), the target of "primary"
   // faults; empty when the system has no leader or none is known now.
   virtual bool has_primary() const { return false; }

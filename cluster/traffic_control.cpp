@@ -235,6 +235,15 @@ std::string KernelCapabilities::mechanism_for(const std::string& kind, bool per_
   return "";
 }
 
+nlohmann::json KernelCapabilities::to_json() const {
+  nlohmann::json j = {{"netem", netem}, {"gact", gact}, {"mirred", mirred}, {"u32", u32},
+                      {"drop_mechanism", drop_mechanism}, {"nft", nft}, {"nft_numgen", nft_numgen},
+                      {"nft_dup", nft_dup}, {"nft_reject", nft_reject}, {"nfqueue", nfqueue}};
+  if (!nfqueue_error.empty()) j["nfqueue_error"] = nfqueue_error;
+  for (const char* kind : {"delay", "reorder", "loss", "duplicate", "reject"}) j["mechanisms"][kind] = mechanism_for(kind);
+  return j;
+}
+
 std::string KernelCapabilities::describe() const {
   auto yn = [](bool b) { return b ? "yes" : "no"; };
   auto via = [this](const char* kind) {

@@ -9,6 +9,8 @@
 #include <memory>
 #include <set>
 #include <string>
+
+#include <nlohmann/json.hpp>
 #include <utility>
 
 #include "cluster/network.hpp"
@@ -33,6 +35,7 @@ struct KernelCapabilities {
   // `per_link`: only some destinations (netem shapes a whole interface).
   std::string mechanism_for(const std::string& kind, bool per_link = false) const;
   std::string describe() const;  // one line for the run log
+  nlohmann::json to_json() const;  // for results.json: what this host's kernel could do
 };
 
 class TrafficControl {

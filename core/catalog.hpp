@@ -27,6 +27,9 @@ struct PartInfo {
   // nemesis only
   std::string colour;         // "#rrggbb" in the plots; "" takes the next free palette colour
   bool moves_clocks = false;  // the run's node processes then run under libfaketime
+  // checker only: it draws pictures and judges nothing (perf, timeline),
+  // so `eclat check` runs it only when told where to draw (--out)
+  bool draws = false;
   // system only
   std::map<std::string, std::string> bugs;    // bug switch -> what it breaks (positive controls)
   // Events a run can trigger faults on, "kind:name" ("phase:cutover"): kind -> names.

@@ -35,4 +35,17 @@ void refuse_invalid_utf8(const std::vector<std::string>& args);
 // the flag otherwise.
 void check_writable_dir(const std::string& path, const std::string& flag);
 
+// "--flag=value" becomes "--flag" "value" (split at the first '='), so every
+// command takes both spellings; "--set=k=v" is "--set" "k=v".
+std::vector<std::string> split_flag_values(const std::vector<std::string>& args);
+
+// The closest of `known` to `given` when it is a plausible misspelling (a
+// few edits apart), else empty.
+std::string closest_name(std::string_view given, const std::vector<std::string>& known);
+
+// BadInput for an unknown flag, suggesting the nearest flag that `usage`
+// (the command's --help text) names: unknown flag "--time-limt" (did you
+// mean --time-limit? see eclat test --help).
+BadInput unknown_flag(const std::string& flag, std::string_view usage, const std::string& command);
+
 }  // namespace eclat

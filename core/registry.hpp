@@ -11,6 +11,7 @@
 
 #include "core/catalog.hpp"
 #include "core/errors.hpp"
+#include "core/flags.hpp"
 
 namespace eclat {
 
@@ -38,8 +39,9 @@ class Registry {
     if (it == factories_.end()) {
       std::string known;
       for (const auto& n : names()) known += (known.empty() ? "" : ", ") + n;
-      throw BadInput(std::string("unknown ") + part_kind_name(kind_) + " \"" + name + "\" (known: " + known + hint_ +
-                     ")");
+      const std::string near = closest_name(name, names());
+      throw BadInput(std::string("unknown ") + part_kind_name(kind_) + " \"" + name + "\" (" +
+                     (near.empty() ? "" : "did you mean " + near + "? ") + "known: " + known + hint_ + ")");
     }
     return it->second;
   }

@@ -250,8 +250,9 @@ void apply_scenario(TestConfig& cfg, const nlohmann::json& s, const std::string&
           throw BadInput(where + ": " + e.what());
         }
       }
-    } else if (key == "description" || key == "comment") {
-      // free text for people
+    } else if (key == "description" || key == "comment" || key == "identity") {
+      // free text for people; "identity" is how a recorded run was made
+      // (eclat test writes it into scenario.json), not what to run
     } else {
       throw BadInput(where + ": unknown scenario key \"" + key + "\"");
     }
@@ -299,7 +300,7 @@ TestConfig parse_test_args(const std::vector<std::string>& args) {
         throw BadInput("--set " + kv.substr(0, kv.find('=')) + " given twice (a setting takes one value)");
       set_pair(cfg, kv, a);
     }
-    else throw BadInput("unknown flag \"" + a + "\" (see eclat test --help)");
+    else throw unknown_flag(a, test_usage(), "test");
   }
   if (cfg.nemesis.size() == 1 && cfg.nemesis[0] == "none") cfg.nemesis.clear();
   for (const auto& f : cfg.nemesis)
@@ -326,15 +327,40 @@ void validate_common(const TestConfig& cfg) {
   // Every setting's value was checked against its spec when it was put.
 }
 
-void check_settings_used(const TestConfig& cfg) {
-  std::set<std::pair<PartKind, std::string>> run = {{PartKind::system, cfg.system},
-                                                    {PartKind::workload, cfg.workload}};
-  std::string parts = "system " + cfg.system + ", workload " + cfg.workload;
+namespace {
+// The faults a run may start: the nemesis list and the triggers' faults.
+std::vector<std::string> faults_of(const TestConfig& cfg) {
   std::vector<std::string> faults = cfg.nemesis;
   for (const auto& t : cfg.triggers)
     if (t.is_object() && t.contains("fault") && t["fault"].is_string()) faults.push_back(t["fault"]);
-  for (const auto& f : faults) run.insert({PartKind::nemesis, f});
+  return faults;
+}
+std::set<std::pair<PartKind, std::string>> parts_of(const TestConfig& cfg) {
+  std::set<std::pair<PartKind, std::string>> run = {{PartKind::system, cfg.system},
+                                                    {PartKind::workload, cfg.workload}};
+  for (const auto& f : faults_of(cfg)) run.insert({PartKind::nemesis, f});
   for (const auto& c : cfg.checkers) run.insert({PartKind::checker, c});
+  return run;
+}
+}  // namespace
+
+nlohmann::json effective_settings(const TestConfig& cfg) {
+  const auto run = parts_of(cfg);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [key, use] : catalog().settings()) {
+    bool read = false;
+    for (const auto& owner : use.owners) read = read || owner.first == PartKind::framework || run.count(owner);
+    if (!read) continue;
+    if (cfg.settings.has(key)) out[key] = cfg.settings.all().at(key);
+    else out[key] = use.spec->default_text() + " (default)";
+  }
+  return out;
+}
+
+void check_settings_used(const TestConfig& cfg) {
+  const auto run = parts_of(cfg);
+  std::string parts = "system " + cfg.system + ", workload " + cfg.workload;
+  const std::vector<std::string> faults = faults_of(cfg);
   auto names = [](const std::vector<std::string>& v) {
     std::string out;
     for (const auto& n : v) out += (out.empty() ? "" : ", ") + n;

@@ -62,6 +62,10 @@ void validate_common(const TestConfig& cfg);
 // be the run's checkers (the workload's defaults resolved).
 void check_settings_used(const TestConfig& cfg);
 
+// Every setting this run reads (framework, system, workload, faults,
+// checkers), with its value: the one given, or "<default> (default)".
+nlohmann::json effective_settings(const TestConfig& cfg);
+
 std::string test_usage();
 
 }  // namespace eclat

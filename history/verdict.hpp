@@ -20,6 +20,11 @@ inline nlohmann::json verdict_json(Verdict v) {
   return "unknown";
 }
 
+// The word a scenario's "expected" and the suite use: valid, invalid, unknown.
+inline const char* verdict_word(Verdict v) {
+  return v == Verdict::valid ? "valid" : v == Verdict::invalid ? "invalid" : "unknown";
+}
+
 inline Verdict verdict_from_json(const nlohmann::json& j) {
   if (j.is_boolean()) return j.get<bool>() ? Verdict::valid : Verdict::invalid;
   return Verdict::unknown;

@@ -1,5 +1,7 @@
 #include "nemesis/scheduler.hpp"
 
+#include <cstdio>
+
 #include "core/log.hpp"
 #include "generator/combinators.hpp"
 #include "generator/driver.hpp"
@@ -58,6 +60,32 @@ NemesisScheduler::NemesisScheduler(gen::GenPtr schedule, std::map<std::string, T
     : schedule_(std::move(schedule)), instance_cfgs_(std::move(instance_cfgs)), ctx_(ctx), history_(history), log_(log) {}
 
 NemesisScheduler::~NemesisScheduler() { stop(); }
+
+int NemesisScheduler::cycles_that_fit(const TestConfig& cfg) {
+  const double interval = kInterval(cfg.settings), duration = kDuration(cfg.settings);
+  // The k-th start comes at k*interval + (k-1)*duration; the main phase
+  // ends at the time limit, and a start at that moment does not happen.
+  int k = 0;
+  while ((k + 1) * interval + k * duration < cfg.time_limit && k < 1000000) ++k;
+  return k;
+}
+
+std::string NemesisScheduler::fit_warning(const std::vector<std::string>& faults, const TestConfig& cfg) {
+  const int k = cycles_that_fit(cfg);
+  if (faults.empty() || k >= static_cast<int>(faults.size())) return {};
+  const double interval = kInterval(cfg.settings), duration = kDuration(cfg.settings);
+  auto g = [](double x) {
+    char b[32];
+    snprintf(b, sizeof b, "%g", x);
+    return std::string(b);
+  };
+  const size_t n = faults.size();
+  return std::to_string(n) + " faults requested but only " + std::to_string(k) + " fault cycle" + (k == 1 ? "" : "s") +
+         " fit" + (k == 1 ? "s" : "") + " in --time-limit " + g(cfg.time_limit) + " (nemesis-interval " + g(interval) +
+         " s, then nemesis-duration " + g(duration) + " s, per fault): " + std::to_string(n - k) +
+         " of them will not run; a time limit above " + g(n * interval + (n - 1) * duration) +
+         " s, or a shorter --set nemesis-interval / nemesis-duration, runs them all";
+}
 
 NemesisScheduler::Instance& NemesisScheduler::instance(const std::string& fault, const std::string& source) {
   for (auto& i : instances_)

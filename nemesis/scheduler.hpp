@@ -52,6 +52,13 @@ class NemesisScheduler {
                    HistoryWriter& history, FaultLog* log = nullptr);
   ~NemesisScheduler();
 
+  // How many fault cycles (nemesis-interval off, then nemesis-duration on)
+  // start within the time limit; a warning naming the faults that cannot
+  // run when fewer start than `faults` were requested (each cycle starts one
+  // fault, in turns), else empty. Said before the run, not discovered after.
+  static int cycles_that_fit(const TestConfig& cfg);
+  static std::string fit_warning(const std::vector<std::string>& faults, const TestConfig& cfg);
+
   void start(gen::Clock& clock);  // begins the schedule on its own thread
   void stop();       // ends the schedule (active faults are stopped) and joins
   void heal_all();   // final heal of every fault, recorded; call after stop()

@@ -375,6 +375,17 @@ class Miroir : public System, public MiroirHooks {
   // the background copy passes them early in dual-write, where the copy's
   // hazards are: a later write that fails on the new node leaves it the
   // copy's version.
+  // The shard the orchestrator routes a document id to, and its owners in
+  // every replica group under the configured topology.
+  nlohmann::json placement(const std::string& key) const override {
+    const auto c = cluster_config();
+    const uint32_t shard = miroir::shard_for_key(key, c.shards);
+    nlohmann::json owners = nlohmann::json::array();
+    for (const auto& group : c.groups())
+      for (const auto& n : miroir::owners(shard, group, c.replication_factor)) owners.push_back(n);
+    return {{"shard", shard}, {"owners", owners}};
+  }
+
   std::vector<std::string> keys_on_moving_shards(size_t count) const override {
     const auto c = cluster_config();
     std::vector<std::string> group;
