@@ -153,7 +153,7 @@ Highlights find_highlights(const nlohmann::json* findings, const History& h, con
           if (op.is_object() && op.contains("index") && op["index"].is_number_integer())
             if (auto it = by_index.find(op["index"].get<int64_t>()); it != by_index.end()) out.counterexample.push_back(it->second);
   std::vector<std::string> lost;  // the values' JSON text, to compare with the operations'
-  for (const auto& [name, c] : findings->items())
+  for (const auto& c : *findings)  // any checker's "lost": set-full, lost-writes
     if (c.is_object())
       if (auto l = c.find("lost"); l != c.end() && l->is_array())
         for (const auto& v : *l) lost.push_back(v.dump());
@@ -434,6 +434,7 @@ const char* const kPageScript = R"JS(
     const kc = K ? code(D.keys, q.key) : (q.key === "" ? -2 : -1), pc = code(D.cols, q.process),
           fc = code(D.fs, q.f), tc = code(OUT, q.type), kinds = q.highlight ? q.highlight.split("|") : null;
     M = new Uint8Array(N); nShown = 0;
+    if ([kc, pc, fc, tc].includes(-1)) return; // a name no operation has
     for (let i = 0; i < N; i++) {
       if (kc !== -2 && K[i] !== kc) continue;
       if (pc !== -2 && P[i] !== pc) continue;

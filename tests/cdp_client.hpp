@@ -31,7 +31,7 @@ class Browser {
     int to[2], from[2];
     if (pipe2(to, O_CLOEXEC) != 0 || pipe2(from, O_CLOEXEC) != 0) throw std::runtime_error("pipe failed");
     std::vector<std::string> args = {"chromium", "--headless=new", "--remote-debugging-pipe", "--no-sandbox",
-                                      "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                                      "--disable-gpu", "--no-first-run", "--disable-breakpad", "--disable-crash-reporter", "--disable-background-networking",
                                       "--disable-component-update", "--disable-sync", "--disable-quic",
                                       "--user-data-dir=" + profile.string(),
                                       "--window-size=" + std::to_string(width) + "," + std::to_string(height),
@@ -46,7 +46,7 @@ class Browser {
       setpgid(0, 0);
       int in = fcntl(to[0], F_DUPFD, 10), out = fcntl(from[1], F_DUPFD, 10);  // above 4: dup2 onto 3 and 4 cannot clobber them
       dup2(in, 3), dup2(out, 4);
-      int null = open("/dev/null", O_RDWR), log = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int null = ::open("/dev/null", O_RDWR), log = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       dup2(null, 0), dup2(null, 1), dup2(log >= 0 ? log : null, 2);
       execvp(argv[0], argv.data());
       _exit(127);
@@ -90,8 +90,8 @@ class Browser {
   }
 
   // Opens `url` in a new tab and returns the tab's session.
-  std::string open(const std::string& url, int width = 1200, int height = 800) {
-    std::string target = call("Target.createTarget", {{"url", "about:blank"}, {"width", width}, {"height", height}})["targetId"];
+  std::string open(const std::string& url) {
+    std::string target = call("Target.createTarget", {{"url", "about:blank"}})["targetId"];
     std::string session = call("Target.attachToTarget", {{"targetId", target}, {"flatten", true}})["sessionId"];
     call("Page.navigate", {{"url", url}}, session);
     return session;
