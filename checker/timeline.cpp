@@ -721,7 +721,6 @@ const char* const kPageScript = R"JS(
     lines.push((K && K[i] >= 0 ? "key " + D.keys[K[i]] + "   " : "") + (D.fs[F[i]] || "") + "   " + OUT[o] + "   " + who);
     for (const k of hlKinds(i)) lines.push(k === "lost" ? "LOST: its value is missing at the end" : "in the linearizability COUNTEREXAMPLE");
     lines.push("history index " + idx[i] + (B[i] >= 0 ? " → " + (idx[i] + B[i]) : orphan.has(i) ? " (a completion without invocation)" : " (never completed)"));
-    if (K && K[i] >= 0) lines.push("key    " + D.keys[K[i]]);
     if (V[i] !== null) lines.push("value  " + (typeof V[i] === "string" ? V[i] : String(V[i])));
     if (E[i]) lines.push("error  " + D.errs[E[i]]);
     lines.push("invoked   " + fmtS(start[i]));
