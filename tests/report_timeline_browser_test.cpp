@@ -190,8 +190,13 @@ TEST(ReportTimelineBrowser, HighlightsFiltersAndDeepLinks) {
   EXPECT_EQ(go("highlight=lost")["visible"], 1);
   EXPECT_EQ(go("highlight=counterexample|lost")["visible"], 3);
 
-  // Typed into the toolbar: the count follows, and so does the address.
+  // Scrolled by hand: the address follows (t, a tenth of the way down).
   go("t=0");
+  browser.eval(session, "document.getElementById('scroller').scrollTop = 800");  // 8 px a ms: 0.1 s
+  EXPECT_TRUE(browser.wait_for(session, "Math.abs(parseFloat(new URLSearchParams(location.hash.slice(1)).get('t')) - timelineState().t) < 0.001 && timelineState().t > 0.05"))
+      << browser.eval(session, "location.hash");
+
+  // Typed into the toolbar: the count follows, and so does the address.
   browser.eval(session, "(() => { const e = document.getElementById('q-f'); e.value = 'write'; e.dispatchEvent(new Event('input')); })()");
   s = state();
   EXPECT_EQ(s["visible"], writes.size()) << s.dump();
