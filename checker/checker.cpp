@@ -66,8 +66,16 @@ nlohmann::json run_checkers(const std::vector<std::string>& names, const CheckCo
   nlohmann::json out;
   out["checkers"] = nlohmann::json::object();
   Verdict overall = Verdict::valid;
+  std::vector<std::pair<std::string, std::unique_ptr<Checker>>> checkers, later;
   for (const auto& name : names) {
-    CheckResult r = make_checker(name)->check(ctx);
+    auto c = make_checker(name);  // all made first: an unknown name fails before any work
+    (c->wants_findings() ? later : checkers).emplace_back(name, std::move(c));
+  }
+  for (auto& l : later) checkers.push_back(std::move(l));
+  for (const auto& [name, checker] : checkers) {
+    CheckContext c_ctx = ctx;
+    if (checker->wants_findings()) c_ctx.findings = &out["checkers"];
+    CheckResult r = checker->check(c_ctx);
     nlohmann::json c = r.details;
     c["valid"] = verdict_json(r.valid);
     c["summary"] = r.summary;

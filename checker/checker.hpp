@@ -50,6 +50,10 @@ struct CheckContext {
   HistorySource history;
   nlohmann::json scenario;        // the run's effective configuration (may be empty)
   std::filesystem::path out_dir;  // where a checker may write pictures
+  // For a checker that wants_findings(): the "checkers" object of results.json
+  // so far, i.e. what the verdict checkers found (a counterexample, lost
+  // elements), so that a report can point at it. Null when run on its own.
+  const nlohmann::json* findings = nullptr;
 };
 
 struct CheckResult {
@@ -62,6 +66,9 @@ class Checker {
  public:
   virtual ~Checker() = default;
   virtual CheckResult check(const CheckContext& ctx) const = 0;
+  // A report checker that shows the other checkers' results (timeline):
+  // run_checkers runs it after the others and passes ctx.findings.
+  virtual bool wants_findings() const { return false; }
 };
 
 using CheckerFactory = std::function<std::unique_ptr<Checker>()>;
@@ -75,6 +82,8 @@ std::vector<std::string> checker_names();
 
 // Runs the named checkers and composes results.json:
 // {"valid": ..., "checkers": {"<name>": {"valid": ..., "summary": ..., ...}}}
+// in the order given, except that the checkers that wants_findings() run last
+// (in their given order), whatever order the names come in.
 nlohmann::json run_checkers(const std::vector<std::string>& names, const CheckContext& ctx);
 
 }  // namespace eclat

@@ -10,6 +10,33 @@
 // 1,000,000-operation history opens and draws its first screen in about a
 // second. Only values longer than kValueMax characters (whole-set reads) are
 // abbreviated in the hover text; history.jsonl has them in full.
+//
+// As a debugging tool: the page outlines what the verdict checkers found
+// (run_checkers runs timeline after them and passes ctx.findings): the
+// operations of the linearizability counterexample and the add/write
+// operations of lost elements, listed in the header with a link to each.
+// A toolbar filters by key, process, f, type and value (substring); the
+// other operations are dimmed, the count shown. Labels carry the key.
+//
+// The address's fragment says what is shown and follows the page, so that a
+// link (in a bug report, from `eclat check`) opens the same view; setting it
+// later applies it too. Fields, '&'-separated, each optional:
+//   key=K          operations on key K only
+//   process=P      process P ("nemesis" for the nemesis)
+//   f=F            operations named F (write, read, add, start-kill...)
+//   type=T         ok | fail | info | pending
+//   value=S        whose value's text contains S
+//   highlight=H    only the highlighted: counterexample, lost, or both as
+//                  counterexample|lost
+//   op=N           select the operation whose invocation (or completion) is
+//                  history index N, and scroll to it
+//   t=S            run-relative second S a tenth of the way down the view
+//   zoom=Z         Z times the opening scale
+//   compact=0|1    one column per process, or processes sharing lanes
+// e.g. timeline.html#key=25&t=5.4, #op=1234, #f=write&type=info. With a
+// filter and no t or op, the page scrolls to the first match unless one is
+// in view. window.timelineState() says what the page shows (for the console
+// and for tests/report_timeline_browser_test.cpp).
 #include <algorithm>
 #include <charconv>
 #include <fstream>
@@ -104,8 +131,52 @@ struct Table {
 extern const char* const kPageHead;
 extern const char* const kPageScript;
 
+// What the verdict checkers found, as positions in `spans`: the operations of
+// the linearizability counterexample (by the history index of their
+// invocation) and the add/write operations of lost elements (by value: a
+// lost element is a value added or written, acknowledged, missing at the end).
+struct Highlights {
+  std::vector<int64_t> counterexample, lost;
+};
+Highlights find_highlights(const nlohmann::json* findings, const History& h, const std::vector<Span>& spans) {
+  Highlights out;
+  if (!findings || !findings->is_object()) return out;
+  std::unordered_map<int64_t, int64_t> by_index;  // history index of the first event -> span
+  for (size_t i = 0; i < spans.size(); ++i) {
+    const Span& s = spans[i];
+    by_index.emplace(h[s.invoke != Span::npos ? s.invoke : s.complete].index, static_cast<int64_t>(i));
+  }
+  if (auto lin = findings->find("linearizable"); lin != findings->end() && lin->is_object())
+    if (auto ce = lin->find("counterexample"); ce != lin->end() && ce->is_object())
+      if (auto ops = ce->find("operations"); ops != ce->end() && ops->is_array())
+        for (const auto& op : *ops)
+          if (op.is_object() && op.contains("index") && op["index"].is_number_integer())
+            if (auto it = by_index.find(op["index"].get<int64_t>()); it != by_index.end()) out.counterexample.push_back(it->second);
+  std::vector<std::string> lost;  // the values' JSON text, to compare with the operations'
+  for (const auto& c : *findings)  // any checker's "lost": set-full, lost-writes
+    if (c.is_object())
+      if (auto l = c.find("lost"); l != c.end() && l->is_array())
+        for (const auto& v : *l) lost.push_back(v.dump());
+  if (!lost.empty()) {
+    std::sort(lost.begin(), lost.end());
+    for (size_t i = 0; i < spans.size(); ++i) {
+      const Span& s = spans[i];
+      if (s.process == kNemesisProcess || s.invoke == Span::npos) continue;
+      const Op& inv = h[s.invoke];
+      if (inv.f != "add" && inv.f != "write") continue;
+      if (std::binary_search(lost.begin(), lost.end(), inv.value.dump())) out.lost.push_back(static_cast<int64_t>(i));
+    }
+  }
+  for (auto* v : {&out.counterexample, &out.lost}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  return out;
+}
+
 class Timeline : public Checker {
  public:
+  bool wants_findings() const override { return true; }
   CheckResult check(const CheckContext& ctx) const override {
     CheckResult r;
     const History& h = ctx.history.ops();
@@ -163,10 +234,21 @@ class Timeline : public Checker {
     std::string name = ctx.scenario.is_object() && ctx.scenario.contains("name") && ctx.scenario["name"].is_string()
                            ? ctx.scenario["name"].get<std::string>()
                            : std::string("history");
+    std::string seed;
+    if (ctx.scenario.is_object() && ctx.scenario.contains("seed") && !ctx.scenario["seed"].is_null())
+      seed = ctx.scenario["seed"].is_string() ? ctx.scenario["seed"].get<std::string>() : ctx.scenario["seed"].dump();
+    const Highlights hl = find_highlights(ctx.findings, h, spans);
     std::string data;
     data.reserve(p.size() + st.size() + d.size() + o.size() + f.size() + v.size() + e.size() + k.size() + a.size() + b.size() + 4096);
     data += "{\"name\":";
     append_string(data, name);
+    data += ",\"seed\":";
+    append_string(data, seed);
+    data += ",\"hl\":{\"counterexample\":[";
+    for (size_t i = 0; i < hl.counterexample.size(); ++i) data += (i ? "," : ""), append_int(data, hl.counterexample[i]);
+    data += "],\"lost\":[";
+    for (size_t i = 0; i < hl.lost.size(); ++i) data += (i ? "," : ""), append_int(data, hl.lost[i]);
+    data += "]}";
     data += ",\"n\":";
     append_int(data, static_cast<int64_t>(n));
     data += ",\"client\":";
@@ -221,7 +303,7 @@ class Timeline : public Checker {
       std::ofstream html(out, std::ios::binary | std::ios::trunc);
       std::string head = kPageHead;
       const std::string marker = "@TITLE@";
-      head.replace(head.find(marker), marker.size(), html_escape("timeline: " + name));
+      head.replace(head.find(marker), marker.size(), html_escape("timeline: " + name + (seed.empty() ? "" : " (seed " + seed + ")")));
       html << head << "<script id=\"data\" type=\"application/json\">" << data << "</script>\n<script>" << kPageScript
            << "</script>\n</body>\n</html>\n";
       if (!html) {
@@ -238,6 +320,7 @@ class Timeline : public Checker {
     r.details["client_operations"] = client_ops;
     r.details["processes"] = column.size();
     r.details["bytes"] = fs::file_size(out, ec);
+    r.details["highlighted"] = {{"counterexample", hl.counterexample.size()}, {"lost", hl.lost.size()}};
     r.summary = std::to_string(n) + " operations, " + std::to_string(column.size()) + " columns";
     return r;
   }
@@ -262,6 +345,18 @@ button { font: inherit; padding: 0 7px; }
 #tip { position: fixed; display: none; z-index: 5; max-width: 640px; padding: 5px 7px; background: #fffff4; border: 1px solid #888;
        box-shadow: 2px 2px 6px rgba(0,0,0,.2); font: 11px/1.4 "DejaVu Sans Mono", monospace; white-space: pre-wrap; word-break: break-all; pointer-events: none; }
 #status { color: #555; }
+#tools input { font: inherit; width: 7em; }
+#tools select { font: inherit; }
+#shown { font-weight: bold; }
+.hlchip { display: inline-block; width: 10px; height: 8px; margin-right: 3px; vertical-align: -1px; background: #fff; border: 2px solid; }
+#hl { position: relative; }
+#hl summary { cursor: pointer; }
+#hlist { position: absolute; z-index: 6; left: 0; top: 18px; margin: 0; padding: 4px 6px 4px 26px; max-height: 60vh; overflow: auto; min-width: 420px;
+         background: #fff; border: 1px solid #888; box-shadow: 2px 2px 6px rgba(0,0,0,.2); font: 11px/1.5 "DejaVu Sans Mono", monospace; }
+#hlist li { cursor: pointer; white-space: nowrap; }
+#hlist li:hover { background: #eef; }
+#sel { position: fixed; right: 8px; bottom: 8px; z-index: 4; display: none; max-width: 560px; padding: 5px 7px; background: #fff; border: 2px solid #000;
+       font: 11px/1.4 "DejaVu Sans Mono", monospace; white-space: pre-wrap; word-break: break-all; }
 </style>
 </head>
 <body>
@@ -273,10 +368,22 @@ button { font: inherit; padding: 0 7px; }
     <label title="processes that never overlap in time share a column (a worker continues under a new process after an info)"><input type="checkbox" id="compact"> compact columns</label>
     <span id="status">loading…</span>
   </div>
+  <div class="row" id="tools" title="show only the matching operations (the others are dimmed); the page's address follows (#key=25&amp;type=info)">
+    <label>key <input id="q-key" list="q-keys" placeholder="any"></label><datalist id="q-keys"></datalist>
+    <label>process <input id="q-process" placeholder="any"></label>
+    <label>f <input id="q-f" list="q-fs" placeholder="any"></label><datalist id="q-fs"></datalist>
+    <label>type <select id="q-type"><option value="">any</option><option>ok</option><option>fail</option><option>info</option><option>pending</option></select></label>
+    <label>value contains <input id="q-value" placeholder="any"></label>
+    <label>only <select id="q-highlight"><option value="">all operations</option><option value="counterexample|lost">highlighted</option><option value="counterexample">counterexample</option><option value="lost">lost</option></select></label>
+    <button id="q-clear">clear</button>
+    <span id="shown"></span>
+    <details id="hl"><summary id="hlsum"></summary><ol id="hlist"></ol></details>
+  </div>
   <canvas id="strip" title="fault intervals over the whole run; the frame is what is in view; click to go there"></canvas>
 </div>
 <div id="scroller"><div id="inner"><canvas id="view"></canvas></div></div>
 <div id="tip"></div>
+<div id="sel"></div>
 )HTML";
 
 const char* const kPageScript = R"JS(
@@ -307,6 +414,37 @@ const char* const kPageScript = R"JS(
   }
   const P = D.p, O = D.o, F = D.f, V = D.v, E = D.e, B = D.b, K = D.k;
   const orphan = new Set(D.orphans);
+
+  // What the verdict checkers found (positions in the arrays above): drawn
+  // outlined, listed in the header, and a filter of their own.
+  const HLKINDS = ["counterexample", "lost"], HLCOL = { counterexample: "#e4002b", lost: "#7b2cbf" };
+  const HL = { counterexample: new Set(D.hl.counterexample), lost: new Set(D.hl.lost) };
+  const hlAll = [...new Set([...D.hl.counterexample, ...D.hl.lost])].sort((x, y) => start[x] - start[y] || idx[x] - idx[y]);
+  const hlKinds = i => HLKINDS.filter(k => HL[k].has(i));
+
+  // The filter (toolbar and address): every field empty matches everything.
+  // M[i] = 1 for a matching operation; null when there is no filter.
+  const FIELDS = ["key", "process", "f", "type", "value", "highlight"];
+  const q = { key: "", process: "", f: "", type: "", value: "", highlight: "" };
+  let M = null, nShown = N;
+  const normHl = v => HLKINDS.filter(k => v.split(/[|,]/).includes(k) || v === "all" || v === "highlighted").join("|");
+  function computeFilter() {
+    if (FIELDS.every(k => q[k] === "")) { M = null; nShown = N; return; }
+    const code = (names, v) => v === "" ? -2 : names.indexOf(v); // -2: any; -1: nothing matches
+    const kc = K ? code(D.keys, q.key) : (q.key === "" ? -2 : -1), pc = code(D.cols, q.process),
+          fc = code(D.fs, q.f), tc = code(OUT, q.type), kinds = q.highlight ? q.highlight.split("|") : null;
+    M = new Uint8Array(N); nShown = 0;
+    if ([kc, pc, fc, tc].includes(-1)) return; // a name no operation has
+    for (let i = 0; i < N; i++) {
+      if (kc !== -2 && K[i] !== kc) continue;
+      if (pc !== -2 && P[i] !== pc) continue;
+      if (fc !== -2 && F[i] !== fc) continue;
+      if (tc !== -2 && O[i] !== tc) continue;
+      if (q.value !== "" && (V[i] === null || !String(V[i]).includes(q.value))) continue;
+      if (kinds && !kinds.some(k => HL[k] && HL[k].has(i))) continue;
+      M[i] = 1; nShown++;
+    }
+  }
 
   // Columns: one per process, or, in the compact layout, processes that never
   // overlap in time share one (a worker continues under a new process id
@@ -377,7 +515,7 @@ const char* const kPageScript = R"JS(
         inner = document.getElementById("inner"), view = document.getElementById("view"),
         strip = document.getElementById("strip"), tip = document.getElementById("tip"), status = document.getElementById("status");
   const ctx = view.getContext("2d"), sctx = strip.getContext("2d");
-  let scale = 0, CW = 110, vw = 0, vh = 0, contentH = 0, contentW = 0;
+  let scale = 0, baseScale = 0, CW = 110, vw = 0, vh = 0, contentH = 0, contentW = 0;
 
   function median(xs) { xs.sort((x, y) => x - y); return xs.length ? xs[xs.length >> 1] : 0; }
   function defaultScale() { // the median client operation about 24 px tall
@@ -409,7 +547,7 @@ const char* const kPageScript = R"JS(
     scroller.style.top = head.offsetHeight + "px";
     vw = scroller.clientWidth; vh = scroller.clientHeight;
     CW = Math.max(110, Math.min(240, (vw - GUT) / NC));
-    if (!scale) scale = defaultScale();
+    if (!scale) scale = baseScale = defaultScale();
     scale = clampScale(scale);
     contentH = HDR + END * 1.02 * scale;
     contentW = GUT + NC * CW;
@@ -428,7 +566,7 @@ const char* const kPageScript = R"JS(
   function niceStep(x) { const p = Math.pow(10, Math.floor(Math.log10(x))); for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p; return 10 * p; }
   function short(v, n) { if (v === null || v === undefined) return ""; const s = String(v); return s.length > n ? s.slice(0, n - 1) + "…" : s; }
 
-  let hovered = -1, firstRender = true;
+  let hovered = -1, selected = -1, firstRender = true, lastShown = [];
   function draw() {
     const t0 = topTime(), t1 = t0 + viewT(), c0 = leftCol();
     const Y = t => HDR + (t - t0) * scale, X = c => GUT + (c - c0) * CW;
@@ -446,42 +584,59 @@ const char* const kPageScript = R"JS(
     const bw = CW - 6, chars = Math.floor((bw - 6) / 6.2);
     ctx.font = "10px 'DejaVu Sans', sans-serif";
     let drawn = 0; const shown = firstRender ? [] : null;
-    function bar(i, x, dense) {
+    lastShown = [];
+    function bar(i, x, dense, dim) {
       const s = start[i], e = end[i], y0 = Y(s), h = Math.max(dense ? 1 : 2, (e - s) * scale), o = O[i];
+      if (dim) ctx.globalAlpha = 0.15;
       ctx.fillStyle = OCOL[o]; ctx.fillRect(x, y0, bw, h);
       if (h >= 5) { ctx.fillStyle = OEDGE[o]; ctx.fillRect(x, y0, bw, 1); }
       const newProc = compact && !dense && s === procFirst[P[i]]; // a lane's next process begins here
       if (newProc) { ctx.fillStyle = "#222"; ctx.fillRect(x - 2, y0 - 1, bw + 4, 2); }
-      if (h >= 13) {
+      if (h >= 13 && !dim) {
         ctx.fillStyle = "#111";
-        const label = D.fs[F[i]] + " " + short(V[i], 40);
+        const label = (K && K[i] >= 0 ? D.keys[K[i]] + ": " : "") + D.fs[F[i]] + " " + short(V[i], 40);
         if (newProc) {
           const pl = "p" + D.cols[P[i]];
           ctx.fillText(short(label, chars - pl.length - 1), x + 3, y0 + 11);
           ctx.textAlign = "right"; ctx.fillText(pl, x + bw - 3, y0 + 11); ctx.textAlign = "left";
         } else ctx.fillText(short(label, chars), x + 3, y0 + 11);
       }
+      if (dim) ctx.globalAlpha = 1;
     }
     // Zoomed out, many operations share a pixel: ok bars first, then fail,
     // info and pending over them, so that the rare outcomes stay visible.
     const dense = 3 / scale > 1e3; // under 3 px for a millisecond
+    // With a filter, the other operations first, dimmed, the matching ones over them.
     const later = [];
-    for (let c = cFirst; c <= cLast; c++) {
-      const x = X(c) + 3, stop = colStart[c + 1];
-      let lastPx = -1;
-      for (let k = firstFrom(c, t0 - colMax[c]); k < stop; k++) {
-        const i = colOps[k], s = start[i];
-        if (s > t1) break;
-        if (end[i] < t0) continue;
-        drawn++; if (shown) shown.push(i);
-        if (O[i] !== 0) { later.push(i); continue; }
-        const px = Math.floor(Y(s));
-        if ((end[i] - s) * scale < 3 && px === lastPx) continue; // this pixel is already ok-coloured
-        lastPx = px;
-        bar(i, x, dense);
+    for (const pass of M ? [0, 1] : [1]) {
+      for (let c = cFirst; c <= cLast; c++) {
+        const x = X(c) + 3, stop = colStart[c + 1];
+        let lastPx = -1;
+        for (let k = firstFrom(c, t0 - colMax[c]); k < stop; k++) {
+          const i = colOps[k], s = start[i];
+          if (s > t1) break;
+          if (end[i] < t0 || (M && M[i] !== pass)) continue;
+          drawn++; if (shown) shown.push(i);
+          if (pass && lastShown.length < 5000) lastShown.push(idx[i]);
+          if (O[i] !== 0 && pass) { later.push(i); continue; }
+          const px = Math.floor(Y(s));
+          if ((end[i] - s) * scale < 3 && px === lastPx) continue; // this pixel is already ok-coloured
+          lastPx = px;
+          bar(i, x, dense, !pass);
+        }
       }
     }
-    for (const i of later) bar(i, X(COL[i]) + 3, dense);
+    for (const i of later) bar(i, X(COL[i]) + 3, dense, false);
+    const inView = i => COL[i] >= cFirst && COL[i] <= cLast && end[i] >= t0 && start[i] <= t1;
+    const outline = (i, grow, colour, width) => {
+      ctx.strokeStyle = colour; ctx.lineWidth = width;
+      ctx.strokeRect(X(COL[i]) + 3 - grow, Y(start[i]) - grow, bw + 2 * grow, Math.max(3, (end[i] - start[i]) * scale) + 2 * grow);
+    };
+    for (const i of hlAll) { // few: a counterexample, the writes of lost elements
+      if (!inView(i)) continue;
+      hlKinds(i).forEach((k, n) => outline(i, 1.5 + 3 * n, HLCOL[k], 3));
+    }
+    if (selected >= 0 && inView(selected)) { ctx.setLineDash([5, 3]); outline(selected, 8, "#000", 2); ctx.setLineDash([]); }
     if (hovered >= 0) {
       const c = COL[hovered];
       if (c >= cFirst && c <= cLast && end[hovered] >= t0 && start[hovered] <= t1) {
@@ -541,6 +696,7 @@ const char* const kPageScript = R"JS(
       const label = f.l, tw = sctx.measureText(label).width;
       if (tw + 4 < x1 - x0) { sctx.fillStyle = "#111"; sctx.fillText(label, x0 + 2, h / 2 + 4); }
     }
+    for (const i of hlAll) { sctx.fillStyle = HLCOL[hlKinds(i)[0]]; sctx.fillRect(sx(start[i]) - 1, 0, 2, h); }
     sctx.strokeStyle = "#000"; sctx.lineWidth = 1.5;
     sctx.strokeRect(sx(t0), 0.75, Math.max(2, sx(t1) - sx(t0)), h - 1.5);
   }
@@ -562,9 +718,9 @@ const char* const kPageScript = R"JS(
   function describe(i) {
     const o = O[i], lines = [];
     const who = procName(P[i]);
-    lines.push((D.fs[F[i]] || "") + "   " + OUT[o] + "   " + who);
+    lines.push((K && K[i] >= 0 ? "key " + D.keys[K[i]] + "   " : "") + (D.fs[F[i]] || "") + "   " + OUT[o] + "   " + who);
+    for (const k of hlKinds(i)) lines.push(k === "lost" ? "LOST: its value is missing at the end" : "in the linearizability COUNTEREXAMPLE");
     lines.push("history index " + idx[i] + (B[i] >= 0 ? " → " + (idx[i] + B[i]) : orphan.has(i) ? " (a completion without invocation)" : " (never completed)"));
-    if (K && K[i] >= 0) lines.push("key    " + D.keys[K[i]]);
     if (V[i] !== null) lines.push("value  " + (typeof V[i] === "string" ? V[i] : String(V[i])));
     if (E[i]) lines.push("error  " + D.errs[E[i]]);
     lines.push("invoked   " + fmtS(start[i]));
@@ -619,29 +775,152 @@ const char* const kPageScript = R"JS(
   window.addEventListener("resize", () => { const t0 = topTime(); layout(); scrollToTime(t0); draw(); });
 
   // Header text.
-  document.getElementById("title").textContent = D.name;
+  document.getElementById("title").textContent = D.name + (D.seed ? "   seed " + D.seed : "");
   const procs = D.cols.filter(c => c !== "nemesis").length;
   document.getElementById("counts").textContent = D.client + " client operations, " + (N - D.client) + " nemesis, " +
       procs + " processes, " + fmtS(END) + (D.faults.length ? ", " + D.faults.length + " fault intervals" : "");
+  const esc = x => String(x).replace(/&/g, "&amp;").replace(/</g, "&lt;");
   let legend = "";
   for (let o = 0; o < 4; o++) legend += '<span class="chip" style="background:' + OCOL[o] + '"></span>' + OUT[o] + " ";
   for (const f of Object.keys(FCOL)) if (D.faults.some(x => x.f === f))
-    legend += ' <span class="chip" style="background:' + rgba(FCOL[f], 0.35) + '"></span>' + f.replace(/[<&]/g, "") + " ";
+    legend += ' <span class="chip" style="background:' + rgba(FCOL[f], 0.35) + '"></span>' + esc(f) + " ";
+  for (const k of HLKINDS) if (HL[k].size)
+    legend += ' <span class="hlchip" style="border-color:' + HLCOL[k] + '"></span>' + k + " (" + HL[k].size + ") ";
   document.getElementById("legend").innerHTML = legend;
+  const fmtN = x => String(x).replace(/\B(?=(\d{3})+(?!\d))/g, "\u2009");
+  const shownEl = document.getElementById("shown");
+  const updateCounts = () => { shownEl.textContent = fmtN(nShown) + " of " + fmtN(N) + " operations"; };
+  const datalist = (id, names) => { if (names.length <= 2000) document.getElementById(id).innerHTML = names.map(x => '<option value="' + esc(x).replace(/"/g, "&quot;") + '">').join(""); };
+  datalist("q-keys", D.keys); datalist("q-fs", D.fs);
 
-  // Where to open: the page's address may say, e.g. timeline.html#t=12.5&zoom=0.25&compact=1
-  // (seconds since the run started, a zoom factor, the compact layout);
-  // otherwise at the first operation (a run's history starts with the cluster's set-up).
-  const want = new URLSearchParams(location.hash.slice(1));
-  if (want.has("compact")) buildColumns(want.get("compact") === "1");
-  document.getElementById("compact").checked = compact;
-  layout();
-  if (want.has("zoom")) { scale = clampScale(scale * (parseFloat(want.get("zoom")) || 1)); layout(); }
-  let first = Infinity;
-  for (let c = 0; c < NC; c++) if (colStart[c + 1] > colStart[c]) first = Math.min(first, start[colOps[colStart[c]]]);
-  if (want.has("t")) scrollToTime(parseFloat(want.get("t")) * 1e6 || 0);
-  else if (first < Infinity) scrollToTime(first - viewT() * 0.02);
-  draw(); // the first screen, synchronously: no wait for an animation frame
+  // Selecting an operation (a click, the list, #op=): outlined, described in a box.
+  const selEl = document.getElementById("sel");
+  function showSelection() {
+    selEl.style.display = selected >= 0 ? "block" : "none";
+    if (selected >= 0) selEl.textContent = describe(selected);
+  }
+  function spanOfIndex(n) { // by the history index of its invocation, or else of its completion
+    for (let i = 0; i < N; i++) if (idx[i] === n) return i;
+    for (let i = 0; i < N; i++) if (B[i] >= 0 && idx[i] + B[i] === n) return i;
+    return -1;
+  }
+  function reveal(i) { // scroll so operation i is in view, unless it already is
+    const t0 = topTime(), vt = viewT();
+    if (start[i] < t0 || start[i] > t0 + vt * 0.9) scrollToTime(start[i] - vt * 0.25);
+    const visible = (vw - GUT) / CW, l = leftCol(), c = COL[i];
+    if (c < l || c + 1 > l + visible) {
+      const maxLeft = Math.max(0, NC - visible), want = Math.min(maxLeft, Math.max(0, c - 1));
+      scroller.scrollLeft = contentW <= MAXPX ? want * CW : (maxLeft > 0 ? want / maxLeft * (inner.offsetWidth - vw) : 0);
+    }
+  }
+  function revealFirstMatch() { // unless a matching operation is in view already
+    if (!M) return;
+    const t0 = topTime(), t1 = t0 + viewT(), l = leftCol(), r = l + (vw - GUT) / CW;
+    let first = -1;
+    for (let i = 0; i < N; i++) {
+      if (!M[i]) continue;
+      if (end[i] >= t0 && start[i] <= t1 && COL[i] + 1 > l && COL[i] < r) return;
+      if (first < 0 || start[i] < start[first]) first = i;
+    }
+    if (first >= 0) reveal(first);
+  }
+
+  // The list of highlighted operations, each a link to it.
+  const hlEl = document.getElementById("hl");
+  hlEl.hidden = !hlAll.length;
+  document.getElementById("hlsum").textContent = hlAll.length + " highlighted: " +
+      HLKINDS.filter(k => HL[k].size).map(k => HL[k].size + " " + k).join(", ");
+  const hlist = document.getElementById("hlist");
+  for (const i of hlAll) {
+    const li = document.createElement("li");
+    li.dataset.op = String(idx[i]);
+    li.textContent = hlKinds(i).join("+") + "  #" + idx[i] + "  " + procName(P[i]) + "  " +
+        (K && K[i] >= 0 ? D.keys[K[i]] + ": " : "") + D.fs[F[i]] + " " + short(V[i], 40) + "  " + OUT[O[i]] + "  " + fmtS(start[i]);
+    li.style.color = HLCOL[hlKinds(i)[0]];
+    li.onclick = () => { selected = i; reveal(i); showSelection(); draw(); writeHash(); };
+    hlist.appendChild(li);
+  }
+  view.addEventListener("click", ev => {
+    const r = view.getBoundingClientRect();
+    selected = opAt(ev.clientX - r.left, ev.clientY - r.top);
+    showSelection(); draw(); writeHash();
+  });
+
+  // The toolbar.
+  const input = {};
+  for (const k of FIELDS) input[k] = document.getElementById("q-" + k);
+  function onQuery() {
+    for (const k of FIELDS) q[k] = input[k].value.trim();
+    computeFilter(); revealFirstMatch(); updateCounts(); draw(); writeHash();
+  }
+  for (const k of FIELDS) input[k].addEventListener("input", onQuery);
+  document.getElementById("q-clear").onclick = () => { for (const k of FIELDS) input[k].value = ""; onQuery(); };
+
+  // The address says what is shown, and follows the page (see the header
+  // comment of timeline.cpp for its grammar): opening it, or setting it
+  // later, shows the same thing again.
+  const anchorTime = () => topTime() + viewT() * 0.1; // "t": a tenth of the way down the view
+  let autoCompact = compact, ownHash = null, hashTimer = 0;
+  function hashText() {
+    const parts = [];
+    const enc = v => encodeURIComponent(v).replace(/%7C/g, "|");
+    for (const k of FIELDS) if (q[k] !== "") parts.push(k + "=" + enc(q[k]));
+    if (selected >= 0) parts.push("op=" + idx[selected]);
+    parts.push("t=" + (anchorTime() / 1e6).toFixed(3));
+    const z = scale / baseScale;
+    if (Math.abs(z - 1) > 0.01) parts.push("zoom=" + z.toPrecision(3));
+    if (compact !== autoCompact) parts.push("compact=" + (compact ? 1 : 0));
+    return "#" + parts.join("&");
+  }
+  function writeHash() {
+    clearTimeout(hashTimer);
+    const h = hashText();
+    if (h === location.hash) return;
+    try { history.replaceState(null, "", h); } catch (e) { ownHash = h; location.replace(h); } // replaceState fires no hashchange
+  }
+  const writeHashSoon = () => { clearTimeout(hashTimer); hashTimer = setTimeout(writeHash, 300); };
+  scroller.addEventListener("scroll", writeHashSoon, { passive: true });
+  for (const id of ["zin", "zout", "zfit", "compact"]) document.getElementById(id).addEventListener(id === "compact" ? "change" : "click", writeHashSoon);
+  view.addEventListener("wheel", writeHashSoon, { passive: true });
+
+  let firstOp = Infinity;
+  for (let c = 0; c < NC; c++) if (colStart[c + 1] > colStart[c]) firstOp = Math.min(firstOp, start[colOps[colStart[c]]]);
+  function applyHash(initial) {
+    const want = new URLSearchParams(location.hash.slice(1));
+    for (const k of FIELDS) q[k] = (want.get(k) || "").trim();
+    q.highlight = normHl(q.highlight);
+    for (const k of FIELDS) input[k].value = q[k];
+    computeFilter();
+    if (want.has("compact") && (want.get("compact") === "1") !== compact) { buildColumns(want.get("compact") === "1"); hovered = -1; }
+    document.getElementById("compact").checked = compact;
+    layout();
+    if (want.has("zoom")) { scale = clampScale(baseScale * (parseFloat(want.get("zoom")) || 1)); layout(); }
+    selected = want.has("op") ? spanOfIndex(parseInt(want.get("op"), 10)) : -1;
+    if (want.has("t")) scrollToTime(parseFloat(want.get("t")) * 1e6 - viewT() * 0.1 || 0);
+    else if (selected >= 0) reveal(selected);
+    else if (M) { if (initial) scrollToTime(firstOp - viewT() * 0.02); revealFirstMatch(); }
+    else if (initial && firstOp < Infinity) scrollToTime(firstOp - viewT() * 0.02);
+    if (want.has("t") && selected >= 0) { const t = topTime(); reveal(selected); scrollToTime(t); } // the column only
+    showSelection(); updateCounts();
+    draw();
+  }
+  window.addEventListener("hashchange", () => {
+    if (location.hash === ownHash) return;
+    applyHash(false); writeHash();
+  });
+
+  // For people at the console and for tests: what the page shows, read-only.
+  window.timelineState = () => ({
+    ops: N, visible: nShown, filter: Object.assign({}, q),
+    highlighted: hlAll.map(i => idx[i]).sort((x, y) => x - y),
+    counterexample: D.hl.counterexample.map(i => idx[i]), lost: D.hl.lost.map(i => idx[i]),
+    selected: selected >= 0 ? idx[selected] : null,
+    t: anchorTime() / 1e6, top: topTime() / 1e6, bottom: (topTime() + viewT()) / 1e6,
+    shown: lastShown.slice(), // history indices of the matching operations drawn (at most 5000)
+    hash: location.hash,
+  });
+
+  applyHash(true); // the first screen, synchronously: no wait for an animation frame
 })();
 )JS";
 
