@@ -16,4 +16,5 @@ int cleanup_command(const std::vector<std::string>& args);
 int suite_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
 int list_command(const std::vector<std::string>& args);
+int log_command(const std::vector<std::string>& args);
 }  // namespace eclat

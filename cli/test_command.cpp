@@ -30,6 +30,7 @@
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
 #include "core/invocation.hpp"
+#include "core/run_clock.hpp"
 #include "core/log.hpp"
 #include "generator/clock.hpp"
 #include "nemesis/fault.hpp"
@@ -175,6 +176,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
 
   // 2. Into the lab: from here on, nothing this run does can touch the host
   // network, and every process it starts dies with it.
+  run_clock::start();  // the run's time base: history, logs, faults, markers
   const auto t0 = std::chrono::steady_clock::now();
   lab::enter();
   std::signal(SIGINT, on_signal);
@@ -186,6 +188,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   log::to_file((run_dir / "eclat.log").string());
   nlohmann::json identity = run_identity();
   identity["settings"] = effective_settings(cfg);
+  identity["epoch_utc"] = run_clock::utc(0);  // run second 0 as wall time
   {
     // scenario.json: what to run again (apply_scenario reads it back and
     // ignores "identity", which says how this run was made).

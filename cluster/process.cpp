@@ -29,6 +29,7 @@
 
 #include "core/errors.hpp"
 #include "core/log.hpp"
+#include "core/run_clock.hpp"
 
 namespace bp = boost::process::v2;
 
@@ -229,9 +230,24 @@ struct NodeProcess::Impl {
     ::kill(pid, sig);
   }
 
+  // A line in the node's own stderr.log saying what the harness did to it,
+  // on the run's time base: node logs count from each (re)start, so these
+  // markers are what `eclat log` places them by.
+  void mark(const std::string& what) const {
+    const double t = run_clock::seconds();
+    char line[256];
+    const int n = snprintf(line, sizeof line, "%s run %.3f s (%s): %s\n", kNodeLogMarker, t, run_clock::utc(t).c_str(),
+                           what.c_str());
+    const int fd = ::open((spec.log_dir / "stderr.log").c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) return;  // a node without its log directory yet: nothing to mark
+    if (n > 0) (void)!::write(fd, line, std::min<size_t>(static_cast<size_t>(n), sizeof line - 1));
+    ::close(fd);
+  }
+
   void kill_locked() {
     if (pid == 0) return;
     if (try_reap()) return;
+    mark("SIGKILL to pid " + std::to_string(pid));
     if (paused) signal(SIGCONT);
     signal(SIGKILL);
     if (!wait_for(kReapTimeout)) {
@@ -334,6 +350,7 @@ struct NodeProcess::Impl {
     pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // -1: poll by sleeping
     paused = false;
     ++starts;
+    mark("started, pid " + std::to_string(pid) + " (start #" + std::to_string(starts) + ")");
     ECLAT_LOG(debug, "process") << spec.name << " started, pid " << pid << " (start #" << starts << ")";
   }
 };
@@ -361,6 +378,7 @@ void NodeProcess::kill() {
 void NodeProcess::stop(std::chrono::milliseconds grace) {
   std::lock_guard lock(impl_->mu);
   if (impl_->pid == 0 || impl_->try_reap()) return;
+  impl_->mark("SIGTERM to pid " + std::to_string(impl_->pid));
   impl_->signal(SIGTERM);
   if (impl_->paused) {  // a stopped process handles SIGTERM only once continued
     impl_->signal(SIGCONT);
@@ -375,6 +393,7 @@ void NodeProcess::stop(std::chrono::milliseconds grace) {
 void NodeProcess::pause() {
   std::lock_guard lock(impl_->mu);
   if (impl_->pid == 0 || impl_->try_reap()) return;
+  impl_->mark("SIGSTOP to pid " + std::to_string(impl_->pid) + " (paused)");
   impl_->signal(SIGSTOP);
   impl_->paused = true;
 }
@@ -382,6 +401,7 @@ void NodeProcess::pause() {
 void NodeProcess::resume() {
   std::lock_guard lock(impl_->mu);
   if (impl_->pid == 0 || impl_->try_reap()) return;
+  impl_->mark("SIGCONT to pid " + std::to_string(impl_->pid) + " (resumed)");
   impl_->signal(SIGCONT);
   impl_->paused = false;
 }

@@ -14,6 +14,11 @@
 
 namespace eclat {
 
+// How a line the harness writes into a node's stderr.log begins:
+//   "=== eclat: run 5.412 s (2026-12-07T15:18:49.123Z): SIGKILL to pid 812"
+// at every start, kill, stop, pause and resume (eclat log reads them).
+inline constexpr const char* kNodeLogMarker = "=== eclat:";
+
 // Every node process carries ECLAT_RUN=<its run> in its environment: the
 // marker by which `eclat cleanup` tells a leftover of an Éclat run from a
 // process of the same name that no run started. The run sets its directory

@@ -3,9 +3,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <chrono>
-#include <ctime>
 
+#include "core/run_clock.hpp"
 #include "core/version.hpp"
 
 namespace eclat {
@@ -15,18 +14,6 @@ std::vector<std::string>& words() {
   return w;
 }
 
-std::string utc_now() {
-  const auto now = std::chrono::system_clock::now();
-  const std::time_t t = std::chrono::system_clock::to_time_t(now);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  char out[48];
-  snprintf(out, sizeof out, "%s.%03dZ", buf, static_cast<int>(ms));
-  return out;
-}
 }  // namespace
 
 void set_command_line(int argc, char** argv) {
@@ -59,7 +46,7 @@ std::string shell_quote(const std::vector<std::string>& ws) {
 }
 
 nlohmann::json run_identity() {
-  static const std::string started = utc_now();
+  static const std::string started = run_clock::utc(run_clock::seconds());
   nlohmann::json j;
   j["command_line"] = shell_quote(command_line());
   j["version"] = version();

@@ -4,13 +4,14 @@
 #include <cstdio>
 #include <mutex>
 
+#include "core/run_clock.hpp"
+
 namespace eclat::log {
 namespace {
 std::mutex mu;
 FILE* file = nullptr;
 Level stderr_level = Level::info;
 bool status_line = false;
-const auto start = std::chrono::steady_clock::now();
 
 const char* name(Level l) {
   switch (l) {
@@ -40,7 +41,7 @@ void set_status_line(bool active) {
 }
 
 void write(Level level, const std::string& component, const std::string& message) {
-  double t = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double t = run_clock::seconds();  // the run's time base (core/run_clock.hpp)
   char head[96];
   snprintf(head, sizeof head, "%9.3f %-5s [%s] ", t, name(level), component.c_str());
   std::lock_guard lock(mu);

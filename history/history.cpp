@@ -1,5 +1,7 @@
 #include "history/history.hpp"
 
+#include "core/run_clock.hpp"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -94,7 +96,7 @@ Op Op::from_json(const nlohmann::json& j) {
 }
 
 HistoryWriter::HistoryWriter(const std::filesystem::path& path)
-    : start_(std::chrono::steady_clock::now()) {
+    : start_(run_clock::epoch()) {  // the run's time base (core/run_clock.hpp)
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0) throw HarnessError("cannot open " + path.string() + ": " + strerror(errno));
 }

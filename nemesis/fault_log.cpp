@@ -7,6 +7,7 @@
 
 #include "core/errors.hpp"
 #include "core/json_input.hpp"
+#include "core/run_clock.hpp"
 #include "generator/fault_package.hpp"
 
 namespace eclat {
@@ -28,7 +29,13 @@ double FaultLog::now() const {
 }
 
 void FaultLog::write(const FaultRecord& r) {
-  const std::string line = r.to_json().dump() + "\n";
+  nlohmann::json j = r.to_json();
+  // The same moment on the run's time base, and as wall time: what the
+  // history, the plots and the node logs' markers count in.
+  const double run_s = r.t + std::chrono::duration<double>(epoch_ - run_clock::epoch()).count();
+  j["run_s"] = std::round(run_s * 1e6) / 1e6;
+  j["utc"] = run_clock::utc(run_s);
+  const std::string line = j.dump() + "\n";
   std::lock_guard lock(mu_);
   fwrite(line.data(), 1, line.size(), out_);
   fflush(out_);

@@ -1,8 +1,11 @@
 // faults.jsonl: every fault operation the nemesis actually performed, one
 // line each as it happens, so that `eclat replay` can play the same schedule:
 //   {"t": 5.012, "f": "start-kill", "value": {"nodes": ["n2"], ...},
-//    "source": "nemesis"}
-// t: seconds since the main phase started, taken when the operation began;
+//    "source": "nemesis", "run_s": 5.734, "utc": "2026-12-07T15:18:49.123Z"}
+// t: seconds since the main phase started, taken when the operation began
+// (what a replay schedules by); run_s and utc: the same moment on the run's
+// time base (core/run_clock.hpp: the history's, eclat.log's, the node log
+// markers') and as UTC wall time;
 // f: start-X / stop-X / heal-X; value: what the fault returned (a start's
 // value includes its plan's keys, fault.hpp); source: "nemesis" (the
 // interval schedule, or a replayed one) or "trigger N" (the scenario's Nth

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -42,6 +43,17 @@ bool wait_until_busy(const fs::path& history) {
     if (fs::exists(history, ec) && fs::file_size(history, ec) > 150000) return true;
   }
   return false;
+}
+
+// Every file under `dir` with its bytes: a re-check must leave them as they were.
+std::map<std::string, std::string> snapshot(const fs::path& dir) {
+  std::map<std::string, std::string> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    files[fs::relative(e.path(), dir).string()] = std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  return files;
 }
 
 }  // namespace
@@ -139,13 +151,135 @@ TEST(EclatRun, AckBeforeDurableLosesWritesUnderKill) {
                    " --set nemesis-interval=3 --set nemesis-duration=2 --results " + dir.string());
   ASSERT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("valid: false"), std::string::npos) << r.output;
-  auto results = read_json(dir / "miroir-set" / "latest" / "results.json");
+  const fs::path run = fs::canonical(dir / "miroir-set" / "latest");
+  auto results = read_json(run / "results.json");
   EXPECT_EQ(results["checkers"]["lost-writes"]["valid"], false);
   EXPECT_GT(results["checkers"]["lost-writes"]["lost_count"].get<int>(), 0);
   expect_nothing_left(ifs, ns);
 
-  Result again = eclat("check " + (dir / "miroir-set" / "latest").string());
+  // Why it failed: the lost writes by shard and owners, each set against
+  // the kill around it, and the command that replays the run.
+  EXPECT_NE(r.output.find("why it is invalid:"), std::string::npos) << r.output;
+  const auto& why = results["why"];
+  ASSERT_EQ(why["checkers"].size(), 1u) << why.dump(2);
+  const auto& lost = why["checkers"][0];
+  EXPECT_EQ(lost["checker"], "lost-writes");
+  EXPECT_EQ(lost["lost_count"], results["checkers"]["lost-writes"]["lost_count"]);
+  ASSERT_FALSE(lost["by_shard"].empty()) << lost.dump(2);
+  int64_t grouped = 0;
+  for (const auto& g : lost["by_shard"]) {
+    EXPECT_FALSE(g["owners"].empty()) << g.dump();
+    grouped += g["lost"].get<int64_t>();
+  }
+  EXPECT_EQ(grouped, static_cast<int64_t>(results["checkers"]["lost-writes"]["lost_detail"].size()));
+  const auto& first = lost["first"][0];
+  EXPECT_TRUE(first["acknowledged_s"].is_number()) << first.dump();
+  EXPECT_NE(first["relation"].get<std::string>().find("kill n"), std::string::npos) << first.dump();
+  EXPECT_EQ(why["reproduce"][0].get<std::string>().rfind("eclat replay " + run.string(), 0), 0u) << why.dump(2);
+  EXPECT_NE(r.output.find("reproduce: eclat replay"), std::string::npos) << r.output;
+
+  // One time base: the first kill at the same run second in the history,
+  // the fault log and the killed node's own log (the harness's marker).
+  double history_s = -1, faults_s = -1, marker_s = -1;
+  std::string victim;
+  {
+    std::ifstream h(run / "history.jsonl");
+    for (std::string line; std::getline(h, line) && history_s < 0;) {
+      auto op = nlohmann::json::parse(line);
+      if (op["f"] == "start-kill" && op["type"] == "invoke") history_s = op["time"].get<double>() / 1e9;
+    }
+    std::ifstream f(run / "faults.jsonl");
+    for (std::string line; std::getline(f, line) && faults_s < 0;) {
+      auto rec = nlohmann::json::parse(line);
+      if (rec["f"] != "start-kill") continue;
+      faults_s = rec["run_s"].get<double>();
+      victim = rec["value"]["nodes"][0];
+      EXPECT_TRUE(rec["utc"].is_string());
+    }
+    std::ifstream n(run / "nodes" / victim / "stderr.log");
+    for (std::string line; std::getline(n, line) && marker_s < 0;)
+      if (line.rfind("=== eclat: run ", 0) == 0 && line.find("SIGKILL") != std::string::npos)
+        marker_s = std::stod(line.substr(15));
+  }
+  ASSERT_GE(history_s, 0);
+  ASSERT_GE(faults_s, 0) << victim;
+  ASSERT_GE(marker_s, 0) << victim;
+  EXPECT_NEAR(faults_s, history_s, 0.05);
+  EXPECT_NEAR(marker_s, history_s, 0.05);
+  Result log = eclat("log " + run.string() + " --node " + victim + " --around " + std::to_string(history_s) +
+                     " --window 0.2");
+  EXPECT_EQ(log.code, 0) << log.output;
+  EXPECT_NE(log.output.find("SIGKILL to pid"), std::string::npos) << log.output;
+  EXPECT_NE(log.output.find("fault  | start-kill"), std::string::npos) << log.output;
+
+  // A re-check without --out writes nothing: the run directory stays byte
+  // for byte as the run left it, and no results: line claims a directory.
+  const auto before = snapshot(run);
+  Result again = eclat("check " + run.string());
   EXPECT_EQ(again.code, 1) << again.output;
+  EXPECT_NE(again.output.find("why it is invalid:"), std::string::npos) << again.output;
+  EXPECT_EQ(again.output.find("results: "), std::string::npos) << again.output;
+  EXPECT_TRUE(snapshot(run) == before) << "eclat check changed the run directory";
+  // With --out, into a folder that does not exist yet: created, and every
+  // file the summary names is there.
+  const fs::path out = dir / "recheck" / "nested";
+  again = eclat("check " + run.string() + " --out=" + out.string());
+  EXPECT_EQ(again.code, 1) << again.output;
+  EXPECT_NE(again.output.find("results: " + out.string()), std::string::npos) << again.output;
+  EXPECT_TRUE(fs::exists(out / "results.json"));
+  EXPECT_TRUE(fs::exists(out / "timeline.html"));
+  EXPECT_EQ(read_json(out / "results.json")["why"]["checkers"][0]["checker"], "lost-writes");
+  EXPECT_TRUE(snapshot(run) == before);
+  fs::remove_all(dir);
+}
+
+// A positive control run as a CI gate would: --expected invalid exits 0
+// when the run is invalid. The linearizability evidence is a counterexample
+// of a few operations, each with its outcome in the history and its times.
+// Two faults in a time limit that holds one cycle: warned before the run,
+// and the one that never started is named after it.
+TEST(EclatRun, APositiveControlSaysWhyAndMeetsItsExpectation) {
+  auto dir = fresh_results_dir("why");
+  Result r = eclat("test --workload register --bug get-by-id-shard0 --nemesis kill,partition --time-limit 8"
+                   " --seed 7 --expected=invalid --results " + dir.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("valid: false"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("expected invalid: as expected"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("warning: 2 faults requested but only 1 fault cycle fits in --time-limit 8"),
+            std::string::npos) << r.output;
+  const fs::path run = fs::canonical(dir / "miroir-register" / "latest");
+  auto results = read_json(run / "results.json");
+  EXPECT_EQ(results["valid"], false);
+  EXPECT_EQ(results["as_expected"], true);
+  ASSERT_EQ(results["faults_never_started"].size(), 1u) << results.dump(2);
+  const std::string never = results["faults_never_started"][0];
+  EXPECT_TRUE(never == "kill" || never == "partition") << never;
+  EXPECT_NE(r.output.find("requested but never started: " + never), std::string::npos) << r.output;
+
+  // Run identity: how it was made, in results.json and scenario.json.
+  const auto& id = results["run"]["identity"];
+  EXPECT_NE(id["command_line"].get<std::string>().find("--bug get-by-id-shard0"), std::string::npos) << id.dump();
+  EXPECT_FALSE(id["commit"].get<std::string>().empty());
+  EXPECT_EQ(id["settings"]["nemesis-interval"], "5 (default)") << id.dump(2);
+  EXPECT_TRUE(results["run"]["kernel_capabilities"].contains("drop_mechanism"));
+  EXPECT_EQ(read_json(run / "scenario.json")["identity"]["commit"], id["commit"]);
+
+  // The counterexample, as the block shows it.
+  const nlohmann::json* lin = nullptr;
+  for (const auto& c : results["why"]["checkers"])
+    if (c["checker"] == "linearizable") lin = &c;
+  ASSERT_NE(lin, nullptr) << results["why"].dump(2);
+  const auto& ops = (*lin)["counterexample"]["operations"];
+  ASSERT_GE(ops.size(), 1u);
+  EXPECT_LE(ops.size(), 3u) << ops.dump(2);
+  for (const auto& op : ops) {
+    EXPECT_TRUE(op["history_outcome"] == "ok" || op["history_outcome"] == "info") << op.dump();
+    EXPECT_EQ(op["outcome"], op["history_outcome"]) << op.dump();
+    EXPECT_TRUE(op["invoked_ms"].is_number()) << op.dump();
+    if (op["history_outcome"] == "ok") EXPECT_GE(op["returned_ms"].get<double>(), op["invoked_ms"].get<double>());
+  }
+  EXPECT_TRUE(fs::exists((*lin)["drawings"][0].get<std::string>()));
+  EXPECT_NE(r.output.find("counterexample in key "), std::string::npos) << r.output;
   fs::remove_all(dir);
 }
 
