@@ -198,6 +198,16 @@ class Perf : public Checker {
       if (!out) return cannot(r, "cannot write " + (dir / "rate.dat").string());
     }
 
+    // Which run a plot is of, in its title: a plot passed around alone
+    // still says its run and seed.
+    std::string run_tag;
+    if (ctx.scenario.is_object()) {
+      if (ctx.scenario.contains("name") && ctx.scenario["name"].is_string()) run_tag = ctx.scenario["name"].get<std::string>();
+      if (ctx.scenario.contains("seed") && ctx.scenario["seed"].is_number())
+        run_tag += (run_tag.empty() ? "" : ", ") + std::string("seed ") + ctx.scenario["seed"].dump();
+      if (!run_tag.empty()) run_tag += " — ";
+    }
+
     // --- the script ---
     std::map<std::string, std::string> colours;
     std::ostringstream gp;
@@ -234,7 +244,7 @@ class Perf : public Checker {
     const std::string empty_range = any ? "" : "set yrange [0.1:1000]\nset label 99 'no completed client operation' at graph 0.5, graph 0.5 center\n";
 
     gp << "\nset output '../latency-raw.svg'\n"
-       << "set title " << gp_string("latency of every client operation, by outcome" + raw_note) << " noenhanced\n"
+       << "set title " << gp_string(run_tag + "latency of every client operation, by outcome" + raw_note) << " noenhanced\n"
        << "set ylabel 'latency (ms)'\nset logscale y\nset format y '%g'\n" << empty_range << "plot ";
     const char* names[] = {"ok", "fail", "info"};
     for (int o = 0; o < 3; ++o) {
@@ -245,7 +255,7 @@ class Perf : public Checker {
     gp << fault_keys << "\n";
 
     gp << "\nset output '../latency-quantiles.svg'\n"
-       << "set title " << gp_string("latency quantiles of completed client operations (ok, fail, info), " + num(qwidth) + " s buckets")
+       << "set title " << gp_string(run_tag + "latency quantiles of completed client operations (ok, fail, info), " + num(qwidth) + " s buckets")
        << " noenhanced\n";
     const char* qcolour[] = {"#1f3b73", "#2a9d8f", "#e76f51", "#9b2226"};
     const char* qname[] = {"0.5", "0.95", "0.99", "max"};
@@ -256,7 +266,7 @@ class Perf : public Checker {
     gp << fault_keys << "\n";
 
     gp << "\nset output '../rate.svg'\n"
-       << "set title " << gp_string("throughput: client operations completed per second, by outcome (" + num(rwidth) + " s buckets)")
+       << "set title " << gp_string(run_tag + "throughput: client operations completed per second, by outcome (" + num(rwidth) + " s buckets)")
        << " noenhanced\n"
        << "unset logscale y\nset format y '%g'\nset ylabel 'operations per second'\nset yrange [0:*]\nunset label 99\n"
        << "plot ";

@@ -17,4 +17,5 @@ int suite_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
 int list_command(const std::vector<std::string>& args);
 int log_command(const std::vector<std::string>& args);
+int diff_command(const std::vector<std::string>& args);
 }  // namespace eclat

@@ -23,7 +23,9 @@ const char* kUsage =
     "  export    write a stored history as Jepsen EDN (eclat export --help)\n"
     "  suite     run scenario files and compare their verdicts (eclat suite --help)\n"
     "  cleanup   remove anything a crashed run could have left on this host\n"
+    "  diff      two runs side by side: verdicts, counts, fault schedules\n"
     "  log       a run's logs merged on its time base (eclat log --help)\n"
+    "  diff      two runs side by side: verdicts, counts, fault schedules\n"
     "  log       a run's logs merged on its time base (eclat log --help)\n"
     "  list      what is registered: systems, workloads, nemeses, checkers, bugs, settings\n"
     "\n"
@@ -56,8 +58,9 @@ int main(int argc, char** argv) {
     if (command == "replay") return eclat::replay_command(args);
     if (command == "list") return eclat::list_command(args);
     if (command == "log") return eclat::log_command(args);
+    if (command == "diff") return eclat::diff_command(args);
     const std::string near = eclat::closest_name(
-        command, {"test", "replay", "check", "export", "suite", "cleanup", "list", "log"});
+        command, {"test", "replay", "check", "export", "suite", "cleanup", "list", "log", "diff"});
     fprintf(stderr, "eclat: unknown command \"%s\"%s\n%s", command.c_str(),
             near.empty() ? "" : (" (did you mean " + near + "?)").c_str(), kUsage);
     return eclat::kExitBadInput;
