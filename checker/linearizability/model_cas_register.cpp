@@ -111,6 +111,27 @@ class CasRegister : public Model {
     return true;
   }
 
+  // Between `effect` and the next write the register holds what effect
+  // wrote (v); only what depends on that value can tell it was there: a
+  // read of v, a cas expecting v. A lost or indeterminate cas is counted as
+  // observing any write: a lost compare with `old` != v, moved onto the
+  // previous value, might now win, and an indeterminate one might swap.
+  bool may_observe(const LinOp& effect, const LinOp& other) const override {
+    if (effect.key != other.key) return false;
+    std::string v;
+    if (effect.f == "write") v = canonical(effect.input);
+    else if (effect.f == "cas" && effect.input.is_array() && effect.input.size() == 2)
+      v = canonical(effect.input[1]);
+    else return true;
+    if (other.f == "read") return !other.info && canonical(other.output) == v;
+    if (other.f == "write") return false;
+    if (other.f == "cas") {
+      if (other.info || (other.output.is_boolean() && !other.output.get<bool>())) return true;
+      return !other.input.is_array() || other.input.empty() || canonical(other.input[0]) == v;
+    }
+    return true;
+  }
+
   std::string show_op(const LinOp& op) const override {
     std::string k = op.key ? "[" + *op.key + "] " : "";
     if (op.f == "read")
