@@ -72,7 +72,7 @@ struct Shrinker {
   // and no other state-changing member may observe. Too many pairs to
   // compare counts as unsound (the next, smaller chunks will tell).
   bool sound(const std::vector<Item>& items, const std::vector<bool>& gone,
-             const std::vector<size_t>& drop) const {
+             const std::vector<size_t>& drop) {
     std::vector<bool> in(items.size(), false);
     size_t impure = 0;
     for (size_t i : drop) {
@@ -82,6 +82,10 @@ struct Shrinker {
     if (impure * items.size() > 4'000'000) return false;
     for (size_t c : drop) {
       if (items[c].pure) continue;
+      if (Clock::now() > deadline) {  // long histories: the comparisons too keep to the budget
+        out_of_time = true;
+        return false;
+      }
       for (size_t j = 0; j < items.size(); ++j) {
         if (j == c || gone[j] || (in[j] && items[j].pure)) continue;
         if (observes(items[c], items[j])) return false;

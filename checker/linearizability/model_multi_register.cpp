@@ -111,12 +111,14 @@ class MultiRegister : public Model {
   // it; only a read of that key returning that value can tell. An
   // indeterminate transaction's reads say nothing.
   bool may_observe(const LinOp& effect, const LinOp& other) const override {
-    if (other.info || other.output.is_null()) return false;
+    if (other.info) return false;
+    // A completion without a value reads what its invocation names (encode()).
+    const nlohmann::json& seen = other.output.is_null() ? other.input : other.output;
     try {
       std::map<std::string, std::vector<std::string>> written;
       for (const auto& m : micro_ops(effect, effect.input))
         if (m.write) written[m.key].push_back(canonical(m.value));
-      for (const auto& m : micro_ops(other, other.output)) {
+      for (const auto& m : micro_ops(other, seen)) {
         if (m.write) continue;
         auto it = written.find(m.key);
         if (it == written.end()) continue;

@@ -114,8 +114,9 @@ class Set : public Model {
   // holding x could have seen it.
   bool may_observe(const LinOp& effect, const LinOp& other) const override {
     if (effect.key != other.key) return false;
-    if (other.f != "read") return true;
-    if (other.info || effect.f != "add") return other.info ? false : true;
+    if (other.f == "add") return false;  // an add succeeds whatever the set holds
+    if (other.f != "read" || effect.f != "add") return true;
+    if (other.info) return false;  // an unknown read carries nothing
     try {
       std::string x = canonical(effect.input);
       for (const auto& e : list_texts(other.output, "a set's read returns"))
