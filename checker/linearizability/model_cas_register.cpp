@@ -112,10 +112,13 @@ class CasRegister : public Model {
   }
 
   // Between `effect` and the next write the register holds what effect
-  // wrote (v); only what depends on that value can tell it was there: a
-  // read of v, a cas expecting v. A lost or indeterminate cas is counted as
-  // observing any write: a lost compare with `old` != v, moved onto the
-  // previous value, might now win, and an indeterminate one might swap.
+  // wrote (v): in a linearization with effect, only what depends on that
+  // value can tell it was there once effect is taken out (the register then
+  // holds the value before): a read of v, a cas expecting v (ok or
+  // indeterminate; an indeterminate cas expecting something else did
+  // nothing there and may be left out instead: it need not happen), and a
+  // cas that lost its compare against another value (it might win against
+  // the value before).
   bool may_observe(const LinOp& effect, const LinOp& other) const override {
     if (effect.key != other.key) return false;
     std::string v;
@@ -125,11 +128,10 @@ class CasRegister : public Model {
     else return true;
     if (other.f == "read") return !other.info && canonical(other.output) == v;
     if (other.f == "write") return false;
-    if (other.f == "cas") {
-      if (other.info || (other.output.is_boolean() && !other.output.get<bool>())) return true;
-      return !other.input.is_array() || other.input.empty() || canonical(other.input[0]) == v;
-    }
-    return true;
+    if (other.f != "cas" || !other.input.is_array() || other.input.size() != 2) return true;
+    bool expects_v = canonical(other.input[0]) == v;
+    bool lost = !other.info && other.output.is_boolean() && !other.output.get<bool>();
+    return lost ? !expects_v : expects_v;
   }
 
   std::string show_op(const LinOp& op) const override {
