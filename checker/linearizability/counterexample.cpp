@@ -62,9 +62,13 @@ struct Shrinker {
 
   // Could `other` (either as searched or as the history has it: an outcome
   // given back later must not make an earlier removal unsound) see `effect`?
+  // One that returned before effect was invoked comes before it in every
+  // linearization, where effect changes nothing yet: it cannot see it.
   bool observes(const Item& effect, const Item& other) const {
-    return model.may_observe(effect.cur, other.cur) ||
-           (other.orig.info != other.cur.info && model.may_observe(effect.cur, other.orig));
+    auto sees = [&](const LinOp& o) {
+      return !(!o.info && o.ret < effect.cur.call) && model.may_observe(effect.cur, o);
+    };
+    return sees(other.cur) || (other.orig.info != other.cur.info && sees(other.orig));
   }
 
   // Dropping the set `drop` (on top of `gone`) is sound: its pure members go
@@ -290,6 +294,11 @@ Counterexample explain(const std::vector<LinOp>& ops, const std::vector<std::vec
 }
 
 std::string Counterexample::table() const {
+  // A history without times (all zero: a file from elsewhere) shows none
+  // rather than a column of zeros; the event positions order it still.
+  bool timed = false;
+  for (const auto& op : history) timed |= op.call_ns != 0 || op.ret_ns > 0;
+  auto when = [&](int64_t ns) { return timed ? ms(ns) : std::string("-"); };
   std::ostringstream o;
   o << "counterexample in " << part << ": " << ops.size() << " of " << original_ops
     << " operations" << (shrunk_fully ? "" : " (shrinking ran out of time)") << "\n";
@@ -301,16 +310,18 @@ std::string Counterexample::table() const {
       if (!ops[j].info && ops[j].ret < ops[i].call) after += (after.empty() ? "#" : ", #") + std::to_string(j);
     std::string mark = static_cast<int64_t>(i) == stuck ? "* " : "  ";
     o << mark << pad(std::to_string(i), 4) << pad(std::to_string(ops[i].index), 8)
-      << pad(std::to_string(ops[i].process), 9) << pad(ms(ops[i].call_ns), 12)
-      << pad(ops[i].info ? "never" : ms(ops[i].ret_ns), 12)
-      << pad(ops[i].info ? "" : ms(ops[i].ret_ns - ops[i].call_ns), 10) << pad(shown[i], 32) << after
+      << pad(std::to_string(ops[i].process), 9) << pad(when(ops[i].call_ns), 12)
+      << pad(ops[i].info ? "never" : when(ops[i].ret_ns), 12)
+      << pad(ops[i].info ? "" : when(ops[i].ret_ns - ops[i].call_ns), 10) << pad(shown[i], 32) << after
       << "\n";
   }
   for (size_t i = 0; i < ops.size(); ++i)
     if (relaxed(i))
-      o << "  #" << i << " was ok in the history at " << ms(history[i].ret_ns)
+      o << "  #" << i << " was ok in the history"
+        << (timed ? " at " + ms(history[i].ret_ns) : " (returned at event " + std::to_string(history[i].ret) + ")")
         << ", relaxed: the history is cut before it returned, so it is shown indeterminate\n";
-  o << "  (times since the run started; index: the invocation's in the history; \"never\":\n"
+  o << "  (" << (timed ? "times since the run started; " : "the history has no times; ")
+    << "index: the invocation's in the history; \"never\":\n"
        "   indeterminate, it may have taken effect at any time after its invocation, or not at\n"
        "   all. The operations left out cannot change the state or have an effect none of these\n"
        "   could observe, so these alone prove the history not linearizable.)\n";
@@ -408,6 +419,8 @@ std::string Counterexample::timeline() const {
 }
 
 std::string Counterexample::dot() const {
+  bool timed = false;
+  for (const auto& op : history) timed |= op.call_ns != 0 || op.ret_ns > 0;
   std::ostringstream o;
   o << "digraph counterexample {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\", fontsize=11];\n"
        "  edge [color=gray40];\n";
@@ -416,8 +429,8 @@ std::string Counterexample::dot() const {
   for (size_t k = 0; k < prefix.size(); ++k) order[prefix[k]] = static_cast<int64_t>(k);
   for (size_t i = 0; i < ops.size(); ++i) {
     std::string label = "#" + std::to_string(i) + "  process " + std::to_string(ops[i].process) +
-                        "\n" + shown[i] + "\n" + ms(ops[i].call_ns) + " .. " +
-                        (ops[i].info ? std::string("never") : ms(ops[i].ret_ns));
+                        "\n" + shown[i];
+    if (timed) label += "\n" + ms(ops[i].call_ns) + " .. " + (ops[i].info ? std::string("never") : ms(ops[i].ret_ns));
     if (order[i] >= 0) label += "\nlinearized " + std::to_string(order[i] + 1) + ".";
     if (relaxed(i)) label += "\n(ok in the history, relaxed)";
     else if (ops[i].info) label += "\n(indeterminate)";

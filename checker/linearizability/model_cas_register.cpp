@@ -126,6 +126,8 @@ class CasRegister : public Model {
     else if (effect.f == "cas" && effect.input.is_array() && effect.input.size() == 2)
       v = canonical(effect.input[1]);
     else return true;
+    // cas [a a] leaves the register as it found it: nothing can tell it happened.
+    if (effect.f == "cas" && canonical(effect.input[0]) == v) return false;
     if (other.f == "read") return !other.info && canonical(other.output) == v;
     if (other.f == "write") return false;
     if (other.f != "cas" || !other.input.is_array() || other.input.size() != 2) return true;
