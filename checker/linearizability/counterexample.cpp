@@ -396,7 +396,10 @@ std::string Counterexample::timeline() const {
       << (ops[i].info ? " stroke-dasharray=\"5,3\" fill-opacity=\"0.6\"" : "") << "/>\n";
     std::string label = "#" + std::to_string(i) + " " + shown[i];
     if (relaxed(i)) label += " (ok in the history, relaxed)";
-    o << "<text x=\"" << a + 2 << "\" y=\"" << y - 4 << "\"" << (is_stuck ? " fill=\"#b00000\"" : "") << ">"
+    // Labels of bars in the right half end at the bar's end, so that they stay on the page.
+    bool right = a > left + width * 0.55;
+    o << "<text x=\"" << (right ? std::max(a, b) - 2 : a + 2) << "\" y=\"" << y - 4 << "\""
+      << (right ? " text-anchor=\"end\"" : "") << (is_stuck ? " fill=\"#b00000\"" : "") << ">"
       << xml_escape(label) << "</text>\n";
     if (order[i] >= 0)
       o << "<text x=\"" << a + 4 << "\" y=\"" << y + 13 << "\" font-weight=\"bold\" fill=\"#1a4f8a\">"
