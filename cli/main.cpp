@@ -25,8 +25,6 @@ const char* kUsage =
     "  cleanup   remove anything a crashed run could have left on this host\n"
     "  diff      two runs side by side: verdicts, counts, fault schedules\n"
     "  log       a run's logs merged on its time base (eclat log --help)\n"
-    "  diff      two runs side by side: verdicts, counts, fault schedules\n"
-    "  log       a run's logs merged on its time base (eclat log --help)\n"
     "  list      what is registered: systems, workloads, nemeses, checkers, bugs, settings\n"
     "\n"
     "  eclat --version   the version and the commit it was built from\n"

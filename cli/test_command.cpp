@@ -295,8 +295,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
       }
       if (!never.empty()) results["faults_never_started"] = never;
     }
-    WhyInput why_in{results, ctx.history.ops(), run_dir, system.get(), reproduce_commands(cfg, run_dir, replay)};
-    if (nlohmann::json why = why_failed(why_in); !why.is_null()) results["why"] = why;
+
     if (!quiet && verdict_from_json(results["valid"]) == Verdict::valid) {
       // A cluster that never drained may still apply writes: not a pass.
       results["valid"] = "unknown";
@@ -311,6 +310,9 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
       results["valid"] = verdict_json(worst(verdict_from_json(results["valid"]), Verdict::unknown));
       results["error"] = "interrupted by a signal: the main phase ended early and the final read was skipped";
     }
+    // After every downgrade above, so that an unknown says why.
+    WhyInput why_in{results, ctx.history.ops(), run_dir, system.get(), reproduce_commands(cfg, run_dir, replay)};
+    if (nlohmann::json why = why_failed(why_in); !why.is_null()) results["why"] = why;
   } catch (const std::exception& e) {  // HarnessError, or anything unforeseen
     ECLAT_LOG(error, "eclat") << e.what();
     results = {{"valid", "unknown"}, {"error", e.what()}, {"checkers", nlohmann::json::object()}};

@@ -91,7 +91,14 @@ TEST_F(ClusterProcess, RunsInItsHostWithItsLogs) {
   // Output appended to the log files.
   EXPECT_TRUE(eventually([&] { return slurp(spec.log_dir / "stdout.log") == "out1\nout2\nout3\nout4\nout5\n"; }))
       << slurp(spec.log_dir / "stdout.log");
-  EXPECT_TRUE(eventually([&] { return slurp(spec.log_dir / "stderr.log") == "err1\nerr2\n"; }));
+  // stderr.log begins with the harness's marker of the start, on the run's
+  // time base (eclat log places the node's own lines by it).
+  const std::string started = std::string(kNodeLogMarker) + " run ";
+  EXPECT_TRUE(eventually([&] {
+    const std::string err = slurp(spec.log_dir / "stderr.log");
+    return err.rfind(started, 0) == 0 &&
+           err.find("): started, pid " + std::to_string(pid) + " (start #1)\nerr1\nerr2\n") != std::string::npos;
+  })) << slurp(spec.log_dir / "stderr.log");
   EXPECT_EQ(p.log_tail(2), "err1\nerr2\nout4\nout5\n");
   EXPECT_EQ(p.log_tail(1), "err2\nout5\n");
 
@@ -108,6 +115,17 @@ TEST_F(ClusterProcess, RunsInItsHostWithItsLogs) {
   p.pause();
   p.kill();
   EXPECT_EQ(p.pid(), 0);
+  // Each thing done to it is marked in its log, in order.
+  {
+    const std::string err = slurp(spec.log_dir / "stderr.log");
+    size_t at = 0;
+    for (const std::string what : {"SIGSTOP to pid ", "SIGCONT to pid ", "SIGSTOP to pid ", "SIGKILL to pid "}) {
+      at = err.find(what + std::to_string(pid), at);
+      EXPECT_NE(at, std::string::npos) << what << " in\n" << err;
+      if (at == std::string::npos) break;
+      ++at;
+    }
+  }
   EXPECT_FALSE(p.running());
   EXPECT_FALSE(proc_exists(pid));
   EXPECT_TRUE(WIFSIGNALED(p.last_status()) && WTERMSIG(p.last_status()) == SIGKILL);
