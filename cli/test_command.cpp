@@ -132,7 +132,7 @@ std::vector<std::string> reproduce_commands(const TestConfig& cfg, const std::fi
     words.push_back("--seed");
     words.push_back(std::to_string(cfg.seed));
   }
-  if (!words.empty()) out.push_back(shell_quote(words) + "   (same seed, a fresh schedule)");
+  if (!words.empty()) out.push_back(shell_quote(words) + "   (same seed: the same operations and fault choices, at the times they fall)");
   return out;
 }
 

@@ -106,10 +106,16 @@ nlohmann::json lost_evidence(const nlohmann::json& c, const std::vector<FaultSpa
   return ev;
 }
 
-nlohmann::json counterexample_evidence(const nlohmann::json& c, const fs::path& run_dir) {
+nlohmann::json counterexample_evidence(const nlohmann::json& c, const fs::path& run_dir,
+                                      const std::vector<FaultSpan>& spans) {
   nlohmann::json ev = nlohmann::json::object();
-  const nlohmann::json cx = c.value("counterexample", nlohmann::json());
+  nlohmann::json cx = c.value("counterexample", nlohmann::json());
   if (!cx.is_object()) return ev;
+  // Each operation set against the faults around its invocation.
+  if (cx.contains("operations") && cx["operations"].is_array() && !spans.empty())
+    for (auto& op : cx["operations"])
+      if (op.contains("invoked_ms") && op["invoked_ms"].is_number())
+        op["faults"] = relation(op["invoked_ms"].get<double>() / 1e3, spans, true);
   ev["counterexample"] = cx;
   nlohmann::json drawings = nlohmann::json::array();
   for (const char* k : {"svg", "timeline_svg"})
@@ -164,7 +170,7 @@ nlohmann::json why_failed(const WhyInput& in) {
       continue;
     }
     nlohmann::json f = {{"checker", name}, {"summary", summary}};
-    if (c.contains("counterexample")) f.update(counterexample_evidence(c, in.run_dir));
+    if (c.contains("counterexample")) f.update(counterexample_evidence(c, in.run_dir, spans));
     if (c.contains("lost_detail") && c.value("lost_count", 0) > 0) {
       f.update(lost_evidence(c, spans, in.system));
       if (!in.run_dir.empty() && fs::exists(in.run_dir / "timeline.html"))
@@ -215,6 +221,7 @@ std::string why_failed_text(const nlohmann::json& why) {
                  fmt_ms(op.value("returned_ms", nlohmann::json())).c_str(), outcome.c_str(),
                  op.value("op", std::string()).c_str());
         o += line;
+        if (op.contains("faults")) o += "          invoked " + op["faults"].get<std::string>() + "\n";
       }
       if (cx.contains("why") && cx.contains("stuck") && cx["stuck"].is_number() && cx["stuck"].get<int64_t>() >= 0)
         o += "    cannot place #" + cx["stuck"].dump() + ": " + cx["why"].get<std::string>() + "\n";

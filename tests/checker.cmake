@@ -1,6 +1,7 @@
 # Linearizability checker tests (included from tests/CMakeLists.txt).
 add_executable(checker_tests checker_linearizability_test.cpp checker_models_test.cpp checker_formats_test.cpp
-               checker_edn_export_test.cpp checker_edn_reader_test.cpp)
+               checker_edn_export_test.cpp checker_edn_reader_test.cpp
+               checker_counterexample_test.cpp)
 target_link_libraries(checker_tests PRIVATE eclat_all GTest::gtest_main)
 target_include_directories(checker_tests PRIVATE ${CMAKE_SOURCE_DIR})
 target_compile_definitions(checker_tests PRIVATE ECLAT_SHARED_DIR="${ECLAT_SHARED_DIR}")

@@ -162,7 +162,7 @@ TEST(CheckIndependent, EachKeyIsCheckedAlone) {
   Result r = eclat("check " + f.string() + " --model cas-register --independent --out " + t.path().string());
   EXPECT_EQ(r.code, 1) << r.output;
   EXPECT_NE(r.output.find("2 parts"), std::string::npos) << r.output;
-  EXPECT_NE(r.output.find("first 2"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("counterexample in key 2"), std::string::npos) << r.output;
   // Not a [key value] pair: bad input naming the line.
   auto g = t.write("j.edn", "{:type :invoke, :process 0, :f :write, :value 3}\n");
   Result bad = eclat("check " + g.string() + " --model cas-register --independent");

@@ -82,12 +82,23 @@ TEST(EclatSuite, ScenariosMeetTheirExpectationsAndJUnitReadsBack) {
   // A wrong expectation is a failing suite with a failure element.
   auto wrong = dir / "wrong.json";
   std::ofstream(wrong) << R"({"name":"wrong","nemesis":"none","time-limit":3,"expected":"invalid"})";
-  Result w = run(std::string(ECLAT_BINARY) + " suite " + wrong.string() + " --junit " + junit.string() +
-                 " --results " + (dir / "results").string());
+  // And a positive control expected valid: its failure body carries the
+  // run's why-it-failed block (the counterexample, the reproduce command).
+  auto control = dir / "wrong-control.json";
+  std::ofstream(control) << R"({"name":"wrong-control","workload":"register","nemesis":"none","time-limit":4,)"
+                            R"("bug":["get-by-id-shard0"],"expected":"valid"})";
+  Result w = run(std::string(ECLAT_BINARY) + " suite " + wrong.string() + " " + control.string() + " --junit " +
+                 junit.string() + " --results " + (dir / "results").string());
   EXPECT_EQ(w.code, 1) << w.output;
   std::ifstream in(junit);
   std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_NE(xml.find("<failure message=\"expected invalid, got valid\""), std::string::npos) << xml;
+  const size_t at = xml.find("<failure message=\"expected valid, got invalid\"");
+  ASSERT_NE(at, std::string::npos) << xml;
+  const std::string body = xml.substr(at, xml.find("</failure>", at) - at);
+  EXPECT_NE(body.find("why it is invalid:"), std::string::npos) << body;
+  EXPECT_NE(body.find("counterexample in "), std::string::npos) << body;
+  EXPECT_NE(body.find("reproduce: eclat replay "), std::string::npos) << body;
 
   // A scenario without "expected" is bad input, before anything runs.
   std::ofstream(wrong) << R"({"name":"noexp","time-limit":3})";

@@ -1,15 +1,25 @@
 // For an invalid part: a small sub-history that is still not linearizable,
 // the longest prefix of it that is, the state it reaches, and the operation
-// that cannot be placed next and why. Shown as a table and drawn (Graphviz).
+// that cannot be placed next and why. Shown as a table, drawn as a graph
+// (Graphviz) and on a time axis (plain SVG), and given in results.json.
 //
-// Shrinking must keep the verdict meaningful: a sub-history that fails must
-// prove the original fails. Three changes are safe: cutting the history at a
-// completion (later invocations are dropped, operations still running become
-// indeterminate), dropping an operation that cannot change the state (a read,
-// a lost compare), and making a completed operation indeterminate (it may
-// then happen at any time after its invocation, or never). Each allows every
-// linearization the original allowed, so if the result has none, neither
-// had the original. Removing a write outright would not be safe.
+// Shrinking must keep the verdict truthful: a sub-history that fails must
+// prove the original fails. Three changes are safe:
+//   - cutting the history at a completion: later invocations are dropped,
+//     operations still running become indeterminate (linearizability is
+//     prefix-closed);
+//   - dropping an operation that cannot change the state (a read, a lost
+//     compare);
+//   - dropping an operation whose effect no remaining operation could
+//     observe (Model::may_observe): removed from a linearization of the
+//     whole, it leaves one of the rest.
+// Dropping a write outright is not safe ({read 1} fails alone though the
+// history wrote 1 first), nor is giving an operation the cut made
+// indeterminate its history's outcome back while a state-changing
+// operation invoked after the cut is gone (it may be what it read): that is
+// done only when every operation invoked between the cut and its
+// completion is pure. What is shown with another outcome than the
+// history's is marked "relaxed".
 #pragma once
 #include <string>
 #include <vector>
@@ -22,9 +32,11 @@
 namespace eclat::lin {
 
 struct Counterexample {
-  std::string part;                  // the keys of the invalid part
+  std::string part;                  // the invalid part for people: "key 25", "keys 3, 7", "the register"
   std::vector<std::string> keys;     // its state slots
-  std::vector<LinOp> ops;            // the shrunk history, in invocation order
+  std::vector<LinOp> ops;            // the shrunk history as searched, in invocation order
+  std::vector<LinOp> history;        // the same operations as the history has them
+  std::vector<std::vector<uint32_t>> slots;  // ops[i]'s keys' slots in `keys`
   std::vector<std::string> shown;    // each operation for people
   std::vector<uint32_t> prefix;      // a longest linearizable prefix (indices into ops), in order
   std::vector<std::string> state;    // the value of each key after it
@@ -32,12 +44,19 @@ struct Counterexample {
   std::string why;
   size_t original_ops = 0;
   bool shrunk_fully = true;          // false when the shrinking ran out of time
-  std::string svg;                   // path of the drawing, when written
+  std::string svg;                   // path of the graph, when written
+  std::string timeline_svg;          // path of the time-axis drawing, when written
 
+  // Shown indeterminate though the history has it ok (the cut did that).
+  bool relaxed(size_t i) const { return ops[i].info && !history[i].info; }
   std::string table() const;         // the text people read
-  std::string dot() const;           // the drawing, in Graphviz's language
+  std::string dot() const;           // the graph, in Graphviz's language
+  std::string timeline() const;      // one lane per process on a time axis, as SVG
   nlohmann::json to_json() const;
 };
+
+// "key 25", "keys 3, 7", "the register" (one key named ""), "12 keys (a, b, c, ...)".
+std::string part_words(const std::vector<std::string>& keys);
 
 // `ops`: the invalid part's operations (invocation order), `slots[i]` their
 // keys' slots in `keys`.

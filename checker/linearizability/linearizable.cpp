@@ -44,6 +44,7 @@ std::vector<LinOp> pair_operations(const History& history, const std::vector<siz
       l.ret = LinOp::kNever;
       l.info = true;  // until its completion says otherwise
       l.index = op.index >= 0 ? op.index : static_cast<int64_t>(i);
+      l.call_ns = op.time;
       pending[op.process] = ops.size();
       ops.push_back(std::move(l));
       op_where.push_back(at(i));
@@ -63,6 +64,7 @@ std::vector<LinOp> pair_operations(const History& history, const std::vector<siz
         l.info = false;
         l.ret = i;
         l.output = op.value;
+        l.ret_ns = op.time;
         break;
       case OpType::fail: happened[it->second] = false; break;  // did not happen
       default: l.error = op.error; break;                      // info: unknown
@@ -213,12 +215,14 @@ Report check_operations(const std::vector<LinOp>& ops, const CheckOptions& optio
     report.outcome = Outcome::unknown;
     report.cause = "no operation to check: none took effect or may have";
   }
+  // The smallest invalid part is the cheapest to explain; the summary names
+  // it too, so that people read about the part they are shown.
+  if (invalid) report.shown_part = part_words(first_bad->keys);
   if (invalid && options.counterexample) {
     std::vector<LinOp> sub;
     for (uint32_t i : first_bad->ops) sub.push_back(ops[i]);
     report.counterexample =
         explain(sub, first_bad->slots, first_bad->keys, *model, options.shrink_time_s);
-    report.counterexample->part = first_bad->label();
   }
   return report;
 }
@@ -253,11 +257,9 @@ std::string Report::summary() const {
   if (outcome == Outcome::linearizable) return s + "linearizable";
   if (outcome == Outcome::not_linearizable) {
     size_t n = 0;
-    std::string first;
-    for (const auto& p : parts)
-      if (p.outcome == Outcome::not_linearizable && n++ == 0) first = p.label;
+    for (const auto& p : parts) n += p.outcome == Outcome::not_linearizable;
     return s + "NOT linearizable (" + std::to_string(n) + " part" + (n == 1 ? "" : "s") +
-           ", first " + first + ")";
+           (counterexample ? ", counterexample in " : ", the smallest ") + shown_part + ")";
   }
   if (!cause.empty()) return s + "unknown (" + cause + ")";
   for (const auto& p : parts)
@@ -271,7 +273,8 @@ namespace {
 //   "linearizable": {"model": "cas-register", "time-limit": 60, "threads": 2,
 //                    "memory-limit-mb": 2048, "split": true, "initial": 0,
 //                    "nil-reads-unknown": false}
-// (or a top-level "model"). It writes linearizable.svg for an invalid history.
+// (or a top-level "model"). For an invalid history it writes linearizable.svg
+// (the graph, with Graphviz) and linearizable-timeline.svg (the time axis).
 class Linearizable : public Checker {
  public:
   CheckResult check(const CheckContext& ctx) const override {
@@ -303,6 +306,12 @@ class Linearizable : public Checker {
       std::string err;
       if (render_dot_svg(rep.counterexample->dot(), "dot", svg, err)) rep.counterexample->svg = svg.string();
       else ECLAT_LOG(warn, "linearizable") << "cannot draw the counterexample: " << err;
+      // The time axis needs no Graphviz: it is written here, as plain SVG.
+      std::filesystem::path tl = ctx.out_dir / "linearizable-timeline.svg";
+      std::ofstream out(tl);
+      out << rep.counterexample->timeline();
+      if (out.flush()) rep.counterexample->timeline_svg = tl.string();
+      else ECLAT_LOG(warn, "linearizable") << "cannot write " << tl.string();
     }
     CheckResult r;
     r.valid = rep.outcome == Outcome::linearizable ? Verdict::valid

@@ -66,6 +66,7 @@ struct Report {
   uint64_t peak_bytes = 0;      // the sum of the parts' peaks (an upper bound)
   double seconds = 0;           // wall time of the search (not parsing)
   std::optional<Counterexample> counterexample;
+  std::string shown_part;       // the invalid part the summary names: the one explained (the smallest)
   std::string cause;            // why the whole report is unknown (no operations)
 
   nlohmann::json to_json() const;

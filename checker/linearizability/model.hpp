@@ -39,6 +39,8 @@ struct LinOp {
   uint64_t call = 0;      // position of the invocation in the history (real-time order)
   uint64_t ret = 0;       // position of the completion; kNever when info
   int64_t index = -1;     // the invocation's index in the history (what people see)
+  int64_t call_ns = 0;    // Op::time of the invocation: ns since the run started
+  int64_t ret_ns = -1;    // Op::time of the ok completion; -1 when info (returned never)
   std::string error;
   static constexpr uint64_t kNever = ~uint64_t{0};
 };
@@ -117,6 +119,18 @@ class Model {
                         const std::vector<const Encoded*>& others, ValuePool& pool) const {
     return false;
   }
+
+  // Could `other` see the effect of `effect` (an operation that may change
+  // the state)? The counterexample's shrinking asks before it drops `effect`:
+  // if S + {effect} (effect ok or indeterminate) had a linearization and no
+  // operation of S could observe effect's change, removing effect from that
+  // linearization leaves a linearization of S; so S not linearizable proves
+  // S + {effect} is not. Without that, dropping a write can invent a
+  // violation: {read 1} fails alone, though the history had `write 1` before
+  // it. Must never answer false wrongly; the default (true) keeps every
+  // operation that can change the state. `other` is taken with its outcome
+  // as given (an indeterminate read carries nothing, a completed one its value).
+  virtual bool may_observe(const LinOp& effect, const LinOp& other) const { return true; }
 
   // For people: an operation, a value, and why a step is impossible.
   virtual std::string show_op(const LinOp& op) const;

@@ -111,6 +111,31 @@ class CasRegister : public Model {
     return true;
   }
 
+  // Between `effect` and the next write the register holds what effect
+  // wrote (v): in a linearization with effect, only what depends on that
+  // value can tell it was there once effect is taken out (the register then
+  // holds the value before): a read of v, a cas expecting v (ok or
+  // indeterminate; an indeterminate cas expecting something else did
+  // nothing there and may be left out instead: it need not happen), and a
+  // cas that lost its compare against another value (it might win against
+  // the value before).
+  bool may_observe(const LinOp& effect, const LinOp& other) const override {
+    if (effect.key != other.key) return false;
+    std::string v;
+    if (effect.f == "write") v = canonical(effect.input);
+    else if (effect.f == "cas" && effect.input.is_array() && effect.input.size() == 2)
+      v = canonical(effect.input[1]);
+    else return true;
+    // cas [a a] leaves the register as it found it: nothing can tell it happened.
+    if (effect.f == "cas" && canonical(effect.input[0]) == v) return false;
+    if (other.f == "read") return !other.info && canonical(other.output) == v;
+    if (other.f == "write") return false;
+    if (other.f != "cas" || !other.input.is_array() || other.input.size() != 2) return true;
+    bool expects_v = canonical(other.input[0]) == v;
+    bool lost = !other.info && other.output.is_boolean() && !other.output.get<bool>();
+    return lost ? !expects_v : expects_v;
+  }
+
   std::string show_op(const LinOp& op) const override {
     std::string k = op.key ? "[" + *op.key + "] " : "";
     if (op.f == "read")

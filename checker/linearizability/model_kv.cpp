@@ -224,6 +224,19 @@ class Kv : public Model {
     const auto* ss = static_cast<const Strings*>(pool.model_data.get());
     return nlohmann::json(ss ? ss->spell(pool, v) : std::string("?")).dump();
   }
+  // After a put of v, until the next put, the string starts with v; after
+  // an append of x it contains x. Only a get whose value starts with v
+  // (contains x) can have seen it; appends succeed on any string.
+  bool may_observe(const LinOp& effect, const LinOp& other) const override {
+    if (effect.key != other.key) return false;
+    if (other.f != "get" && other.f != "read") return false;
+    if (other.info) return false;
+    std::string got = text(other.output), v = text(effect.input);
+    if (effect.f == "put" || effect.f == "write") return got.compare(0, v.size(), v) == 0;
+    if (effect.f == "append") return got.find(v) != std::string::npos;
+    return true;
+  }
+
   std::string show_op(const LinOp& op) const override {
     std::string k = "[" + op.key.value_or("") + "] ";
     if (op.f == "get" || op.f == "read")

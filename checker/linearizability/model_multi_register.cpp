@@ -107,6 +107,30 @@ class MultiRegister : public Model {
     return pool.intern(it == initial_.end() ? "nil" : it->second);
   }
 
+  // A register written by `effect` holds its value until the next write of
+  // it; only a read of that key returning that value can tell. An
+  // indeterminate transaction's reads say nothing.
+  bool may_observe(const LinOp& effect, const LinOp& other) const override {
+    if (other.info) return false;
+    // A completion without a value reads what its invocation names (encode()).
+    const nlohmann::json& seen = other.output.is_null() ? other.input : other.output;
+    try {
+      std::map<std::string, std::vector<std::string>> written;
+      for (const auto& m : micro_ops(effect, effect.input))
+        if (m.write) written[m.key].push_back(canonical(m.value));
+      for (const auto& m : micro_ops(other, seen)) {
+        if (m.write) continue;
+        auto it = written.find(m.key);
+        if (it == written.end()) continue;
+        for (const auto& v : it->second)
+          if (v == canonical(m.value)) return true;
+      }
+      return false;
+    } catch (const std::exception&) {
+      return true;  // malformed: never drop
+    }
+  }
+
   bool step(const Encoded& op, Value* state, ValuePool&) const override {
     for (size_t i = 0; i + 3 <= op.args.size(); i += 3) {
       Value& s = state[op.args[i]];

@@ -110,6 +110,23 @@ class Set : public Model {
     return false;
   }
 
+  // Sets only grow: every read after an add of x holds x, so only a read
+  // holding x could have seen it.
+  bool may_observe(const LinOp& effect, const LinOp& other) const override {
+    if (effect.key != other.key) return false;
+    if (other.f == "add") return false;  // an add succeeds whatever the set holds
+    if (other.f != "read" || effect.f != "add") return true;
+    if (other.info) return false;  // an unknown read carries nothing
+    try {
+      std::string x = canonical(effect.input);
+      for (const auto& e : list_texts(other.output, "a set's read returns"))
+        if (e == x) return true;
+      return false;
+    } catch (const std::exception&) {
+      return true;
+    }
+  }
+
   std::string show_op(const LinOp& op) const override {
     std::string k = op.key ? "[" + *op.key + "] " : "";
     if (op.f == "add") return k + "add " + canonical(op.input) + (op.info ? " (info)" : "");
