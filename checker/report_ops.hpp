@@ -69,6 +69,10 @@ ChildResult run_child(const std::vector<std::string>& argv, std::chrono::millise
 bool in_path(const std::string& program);
 
 // The last `max_bytes` of a file (for error messages).
+// Text safe inside HTML, SVG or XML markup (element content and quoted
+// attributes): < > & " escaped.
+std::string markup_escape(const std::string& s);
+
 std::string file_tail(const std::filesystem::path& p, size_t max_bytes = 600);
 
 }  // namespace eclat::report

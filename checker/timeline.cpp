@@ -73,20 +73,6 @@ void append_int(std::string& out, int64_t v) {
   out.append(b, end);
 }
 
-std::string html_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 // An operation's value for the page: integers as numbers (the common case,
 // compact), anything else as its JSON text, abbreviated past kValueMax.
 void append_value(std::string& out, const nlohmann::json& v) {
@@ -303,7 +289,7 @@ class Timeline : public Checker {
       std::ofstream html(out, std::ios::binary | std::ios::trunc);
       std::string head = kPageHead;
       const std::string marker = "@TITLE@";
-      head.replace(head.find(marker), marker.size(), html_escape("timeline: " + name + (seed.empty() ? "" : " (seed " + seed + ")")));
+      head.replace(head.find(marker), marker.size(), markup_escape("timeline: " + name + (seed.empty() ? "" : " (seed " + seed + ")")));
       html << head << "<script id=\"data\" type=\"application/json\">" << data << "</script>\n<script>" << kPageScript
            << "</script>\n</body>\n</html>\n";
       if (!html) {

@@ -68,4 +68,13 @@ std::vector<Value> intern_all(const std::vector<std::string>& texts, ValuePool& 
   return out;
 }
 
+bool queue_may_observe(const LinOp& effect, const LinOp& other) {
+  if (effect.key != other.key) return false;
+  if (effect.f != "enqueue") return true;
+  if (other.f == "enqueue") return false;
+  if (other.f != "dequeue") return true;
+  if (other.info) return false;
+  return canonical(other.output) == canonical(effect.input);
+}
+
 }  // namespace eclat::lin

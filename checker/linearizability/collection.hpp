@@ -57,4 +57,11 @@ class Collections {
 std::vector<std::string> list_texts(const nlohmann::json& v, const std::string& what);
 std::vector<Value> intern_all(const std::vector<std::string>& texts, ValuePool& pool);
 
+// Model::may_observe for the queues: taking an enqueued x out leaves the
+// other elements in their order, so only the dequeue that returned x could
+// tell it was there. An indeterminate dequeue either took x (then it may be
+// left out with it: it need not happen) or another element, which x's
+// absence does not change; enqueues see nothing.
+bool queue_may_observe(const LinOp& effect, const LinOp& other);
+
 }  // namespace eclat::lin

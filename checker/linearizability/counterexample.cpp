@@ -1,5 +1,7 @@
 #include "checker/linearizability/counterexample.hpp"
 
+#include "checker/report_ops.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -161,19 +163,6 @@ std::string ms(int64_t ns) {
 }
 double ms_value(int64_t ns) { return std::round(static_cast<double>(ns) / 1e3) / 1e3; }
 
-std::string xml_escape(const std::string& s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 std::string pad(std::string s, size_t n) {
   if (s.size() < n) s.append(n - s.size(), ' ');
@@ -371,11 +360,11 @@ std::string Counterexample::timeline() const {
   o << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << left + width + 40 << "\" height=\"" << height
     << "\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"12\">\n";
   o << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  o << "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << xml_escape("not linearizable: " + part)
+  o << "<text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">" << report::markup_escape("not linearizable: " + part)
     << "</text>\n";
   if (stuck >= 0)
     o << "<text x=\"10\" y=\"40\" fill=\"#b00000\">"
-      << xml_escape("cannot place #" + std::to_string(stuck) + " (" + shown[static_cast<size_t>(stuck)] + "): " + why)
+      << report::markup_escape("cannot place #" + std::to_string(stuck) + " (" + shown[static_cast<size_t>(stuck)] + "): " + why)
       << "</text>\n";
   for (size_t l = 0; l < lanes.size(); ++l) {
     double y = top + lane_h * static_cast<double>(l);
@@ -400,7 +389,7 @@ std::string Counterexample::timeline() const {
     bool right = a > left + width * 0.55;
     o << "<text x=\"" << (right ? std::max(a, b) - 2 : a + 2) << "\" y=\"" << y - 4 << "\""
       << (right ? " text-anchor=\"end\"" : "") << (is_stuck ? " fill=\"#b00000\"" : "") << ">"
-      << xml_escape(label) << "</text>\n";
+      << report::markup_escape(label) << "</text>\n";
     if (order[i] >= 0)
       o << "<text x=\"" << a + 4 << "\" y=\"" << y + 13 << "\" font-weight=\"bold\" fill=\"#1a4f8a\">"
         << order[i] + 1 << ".</text>\n";

@@ -90,17 +90,8 @@ class FifoQueue : public Model {
     return true;
   }
 
-  // Taking x out of the queue leaves the others in their order: only the
-  // dequeue that returned x could tell. An indeterminate dequeue took
-  // either x (then it may be left out with it: it need not happen) or
-  // another head, which x's absence does not change. Enqueues see nothing.
   bool may_observe(const LinOp& effect, const LinOp& other) const override {
-    if (effect.key != other.key) return false;
-    if (effect.f != "enqueue") return true;
-    if (other.f == "enqueue") return false;
-    if (other.f != "dequeue") return true;
-    if (other.info) return false;
-    return canonical(other.output) == canonical(effect.input);
+    return queue_may_observe(effect, other);  // collection.hpp
   }
 
   std::string show_op(const LinOp& op) const override {

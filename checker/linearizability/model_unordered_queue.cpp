@@ -85,15 +85,8 @@ class UnorderedQueue : public Model {
     return true;
   }
 
-  // Only the dequeue that returned x can tell x was there (an indeterminate
-  // dequeue is dropped: it carries nothing).
   bool may_observe(const LinOp& effect, const LinOp& other) const override {
-    if (effect.key != other.key) return false;
-    if (effect.f != "enqueue") return true;
-    if (other.f == "enqueue") return false;
-    if (other.f != "dequeue") return true;
-    if (other.info) return false;
-    return canonical(other.output) == canonical(effect.input);
+    return queue_may_observe(effect, other);  // collection.hpp
   }
 
   std::string show_op(const LinOp& op) const override {
