@@ -71,6 +71,14 @@ TEST(EclatReplay, ReplayRepeatsTheClientOperationsAndTheFaultSchedule) {
   EXPECT_EQ(read_json(replay / "replay.json")["replay_of"], fs::canonical(orig).string());
   EXPECT_EQ(read_json(replay / "scenario.json")["seed"], 4242);
   EXPECT_EQ(read_json(replay / "results.json")["run"]["replay_of"], fs::canonical(orig).string());
+  // The original's verdict beside the replay's, and the two side by side.
+  const auto original_valid = read_json(orig / "results.json")["valid"];
+  EXPECT_EQ(read_json(replay / "results.json")["run"]["original_valid"], original_valid);
+  EXPECT_NE(rr.output.find("original run's verdict: " + original_valid.dump()), std::string::npos) << rr.output;
+  Result d = eclat("diff " + orig.string() + " " + replay.string());
+  EXPECT_EQ(d.code, read_json(replay / "results.json")["valid"] == original_valid ? 0 : 1) << d.output;
+  EXPECT_NE(d.output.find("B is a replay of A"), std::string::npos) << d.output;
+  EXPECT_NE(d.output.find("fault starts"), std::string::npos) << d.output;
 
   // Jepsen's process rule: a worker that got an info goes on as process +
   // concurrency, and set elements are worker + concurrency * i, so an add's
