@@ -80,12 +80,13 @@ int diff_command(const std::vector<std::string>& args) {
     printf("  %-34s %-22s %-22s %s\n", what.c_str(), x.c_str(), y.c_str(), same ? "" : "DIFFERENT");
   };
   printf("A: %s\nB: %s\n", a.dir.string().c_str(), b.dir.string().c_str());
-  for (const auto& [x, y, label] : {std::tuple{&a, &b, "B"}, std::tuple{&b, &a, "A"}}) {
+  // x is a replay of y when x's replay.json names y.
+  for (const auto& [x, y, says] : {std::tuple{&b, &a, "B is a replay of A"}, std::tuple{&a, &b, "A is a replay of B"}}) {
     std::ifstream in(x->dir / "replay.json");
     nlohmann::json rp = nlohmann::json::parse(in, nullptr, false);
-    if (rp.is_object() && rp.contains("replay_of") &&
+    if (rp.is_object() && rp.contains("replay_of") && rp["replay_of"].is_string() &&
         fs::weakly_canonical(rp["replay_of"].get<std::string>()) == fs::weakly_canonical(y->dir))
-      printf("%s is a replay of %s\n", label, label[0] == 'B' ? "A" : "B");
+      printf("%s\n", says);
   }
   printf("\n  %-34s %-22s %-22s\n", "", "A", "B");
   row("verdict", verdict_of(a.results), verdict_of(b.results));

@@ -5,7 +5,7 @@
 //
 // A process's log counts from its own (re)start: a line beginning with a
 // number of seconds (the log format of Éclat's own binaries) is placed at
-// the run time of the harness's latest "started" marker in that log
+// the run time of the harness's latest "starting" marker in that log
 // (cluster/process.hpp) plus that number; any other line takes the time of
 // the line before it. Lines of a log without markers (a run made before
 // markers existed) are shown at their own count, flagged "~".
@@ -77,7 +77,7 @@ void read_process_log(const fs::path& file, const std::string& source, std::vect
     Line l{0, false, source, line};
     if (std::regex_search(line, m, kMarker)) {
       l.t = std::stod(m[1].str());
-      if (line.find(": started, pid ") != std::string::npos) base = l.t;
+      if (line.find(": starting (start #") != std::string::npos) base = l.t;
     } else if (auto own = leading_seconds(line)) {
       l.t = (base ? *base : 0) + *own;
       l.approximate = !base;

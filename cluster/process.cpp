@@ -313,6 +313,9 @@ struct NodeProcess::Impl {
     } close_fds{init};
     init.out_fd = open_log(spec.log_dir / "stdout.log");
     init.err_fd = open_log(spec.log_dir / "stderr.log");
+    // Before the launch, so that it precedes the process's first line and
+    // its own count (which starts at its start) follows the marker's time.
+    mark("starting (start #" + std::to_string(starts + 1) + ")");
 
     // A fresh context per start: nothing runs it, the process object is
     // detached at once, and a failed launch cannot spoil the next one.
@@ -350,7 +353,6 @@ struct NodeProcess::Impl {
     pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));  // -1: poll by sleeping
     paused = false;
     ++starts;
-    mark("started, pid " + std::to_string(pid) + " (start #" + std::to_string(starts) + ")");
     ECLAT_LOG(debug, "process") << spec.name << " started, pid " << pid << " (start #" << starts << ")";
   }
 };
