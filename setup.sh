@@ -15,7 +15,8 @@ packages=(
   libfaketime                    # clock faults: preloaded into node processes
   libnftables-dev libnetfilter-queue-dev iptables  # packet faults without netem
   etcd-server etcd-client        # the etcd system under test (--system etcd)
-  chromium                       # tests: timeline.html of a 1,000,000-operation history opens
+  libcpp-httplib-dev             # eclat serve: the results browser's HTTP server
+  chromium                       # tests: timeline.html and eclat serve in a real browser
 )
 missing=()
 for p in "${packages[@]}"; do
