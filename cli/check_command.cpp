@@ -22,6 +22,7 @@
 #include "core/flags.hpp"
 #include "core/invocation.hpp"
 #include "core/json_input.hpp"
+#include "core/json_output.hpp"
 #include "core/log.hpp"
 #include "history/edn_reader.hpp"
 #include "history/independent.hpp"
@@ -308,9 +309,7 @@ int check_command(const std::vector<std::string>& args) {
 
   if (!out_dir.empty()) {
     const auto file = out_dir / "results.json";
-    std::ofstream o(file);
-    o << results.dump(2) << "\n";
-    if (!o) throw HarnessError("cannot write " + file.string());
+    write_json_file(file, results);
   }
   print_summary(results, out_dir, history_file);
   if (!skipped.empty()) {

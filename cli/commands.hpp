@@ -18,4 +18,5 @@ int export_command(const std::vector<std::string>& args);
 int list_command(const std::vector<std::string>& args);
 int log_command(const std::vector<std::string>& args);
 int diff_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
 }  // namespace eclat

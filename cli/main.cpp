@@ -25,6 +25,7 @@ const char* kUsage =
     "  cleanup   remove anything a crashed run could have left on this host\n"
     "  diff      two runs side by side: verdicts, counts, fault schedules\n"
     "  log       a run's logs merged on its time base (eclat log --help)\n"
+    "  serve     browse every run and suite in a browser (eclat serve --help)\n"
     "  list      what is registered: systems, workloads, nemeses, checkers, bugs, settings\n"
     "\n"
     "  eclat --version   the version and the commit it was built from\n"
@@ -57,8 +58,9 @@ int main(int argc, char** argv) {
     if (command == "list") return eclat::list_command(args);
     if (command == "log") return eclat::log_command(args);
     if (command == "diff") return eclat::diff_command(args);
+    if (command == "serve") return eclat::serve_command(args);
     const std::string near = eclat::closest_name(
-        command, {"test", "replay", "check", "export", "suite", "cleanup", "list", "log", "diff"});
+        command, {"test", "replay", "check", "export", "suite", "cleanup", "list", "log", "diff", "serve"});
     fprintf(stderr, "eclat: unknown command \"%s\"%s\n%s", command.c_str(),
             near.empty() ? "" : (" (did you mean " + near + "?)").c_str(), kUsage);
     return eclat::kExitBadInput;

@@ -3,6 +3,8 @@
 // compares each verdict with the scenario's "expected". Writes JUnit XML: a
 // test case per scenario, the checkers' summaries as failure text, the run
 // directory as an attachment. Exit 0 when every verdict matched, 1 otherwise.
+// Writes <results>/suite/<timestamp>/suite.json as it goes (after every
+// scenario, replaced whole): what eclat serve shows of the suite.
 // Every file is validated before the first run starts (bad input: exit 3).
 #include <sys/wait.h>
 
@@ -14,9 +16,12 @@
 
 #include "history/verdict.hpp"
 #include "cli/commands.hpp"
+#include "cli/run_directory.hpp"
 #include "cli/why_failed.hpp"
 #include "core/errors.hpp"
 #include "core/flags.hpp"
+#include "core/invocation.hpp"
+#include "core/json_output.hpp"
 #include "core/paths.hpp"
 #include "core/test_config.hpp"
 
@@ -62,16 +67,10 @@ std::string xml_escape(const std::string& s) {
   return out;
 }
 
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 void run_case(Case& c, const std::string& results) {
-  std::string cmd = shell_quote((binary_dir() / "eclat").string()) + " test --scenario " +
-                    shell_quote(c.file.string());
-  if (!results.empty()) cmd += " --results " + shell_quote(results);
+  std::vector<std::string> argv = {(binary_dir() / "eclat").string(), "test", "--scenario", c.file.string()};
+  if (!results.empty()) argv.insert(argv.end(), {"--results", results});
+  std::string cmd = shell_quote(argv);
   cmd += " 2>&1";
   auto t0 = std::chrono::steady_clock::now();
   FILE* p = popen(cmd.c_str(), "r");
@@ -140,6 +139,40 @@ void write_junit(const fs::path& path, const std::vector<Case>& cases, double to
   out << "  </testsuite>\n</testsuites>\n";
 }
 
+nlohmann::json case_json(const Case& c) {
+  nlohmann::json faults = c.cfg.nemesis;
+  for (const auto& t : c.cfg.triggers)
+    if (t.is_object() && t.contains("fault") && t["fault"].is_string()) faults.push_back(t["fault"]);
+  nlohmann::json j = {{"scenario", c.file.stem().string()},
+                      {"file", fs::absolute(c.file).lexically_normal().string()},
+                      {"system", c.cfg.system},
+                      {"workload", c.cfg.workload},
+                      {"faults", faults},
+                      {"expected", c.cfg.expected.value_or("")},
+                      {"got", c.got},
+                      {"as_expected", c.matched()},
+                      {"seconds", c.seconds},
+                      {"exit_code", c.exit_code},
+                      {"summary", c.summary}};
+  if (!c.run_dir.empty()) j["run_dir"] = fs::absolute(c.run_dir).lexically_normal().string();
+  return j;
+}
+
+// suite.json: the suite so far; `finished` once the last scenario ran.
+void write_suite_json(const fs::path& dir, const std::vector<Case>& cases, size_t done, double total_s,
+                      const std::string& started_utc, bool finished) {
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = 0; i < done; ++i) list.push_back(case_json(cases[i]));
+  nlohmann::json pending = nlohmann::json::array();
+  for (size_t i = done; i < cases.size(); ++i) pending.push_back(cases[i].file.stem().string());
+  write_json_file(dir / "suite.json", {{"started_utc", started_utc},
+                                       {"command", command_line()},
+                                       {"finished", finished},
+                                       {"total_s", total_s},
+                                       {"cases", list},
+                                       {"pending", pending}});
+}
+
 }  // namespace
 
 int suite_command(const std::vector<std::string>& args) {
@@ -186,8 +219,13 @@ int suite_command(const std::vector<std::string>& args) {
     cases.push_back(std::move(c));
   }
   auto t0 = std::chrono::steady_clock::now();
+  const fs::path suite_dir = create_run_directory(results.empty() ? cases.front().cfg.results : results, "suite");
+  const std::string started_utc = run_identity().value("started_utc", "");
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(); };
+  write_suite_json(suite_dir, cases, 0, 0, started_utc, false);
   int mismatches = 0;
-  for (auto& c : cases) {
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Case& c = cases[i];
     printf("=== %s (expected %s)\n", c.file.string().c_str(), c.cfg.expected->c_str());
     fflush(stdout);
     run_case(c, results);
@@ -195,12 +233,14 @@ int suite_command(const std::vector<std::string>& args) {
     printf("=== %s: %s, expected %s: %s\n", c.file.string().c_str(), c.got.c_str(),
            c.cfg.expected->c_str(), c.matched() ? "as expected" : "MISMATCH");
     fflush(stdout);
+    write_suite_json(suite_dir, cases, i + 1, elapsed(), started_utc, false);
   }
-  double total = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double total = elapsed();
+  write_suite_json(suite_dir, cases, cases.size(), total, started_utc, true);
   if (!junit.empty()) write_junit(junit, cases, total);
-  printf("suite: %zu scenarios, %d as expected, %d not%s%s\n", cases.size(),
+  printf("suite: %zu scenarios, %d as expected, %d not%s%s\nsuite results: %s\n", cases.size(),
          static_cast<int>(cases.size()) - mismatches, mismatches, junit.empty() ? "" : "; JUnit: ",
-         junit.c_str());
+         junit.c_str(), (suite_dir / "suite.json").string().c_str());
   return mismatches == 0 ? kExitValid : kExitInvalid;
 }
 

@@ -20,6 +20,7 @@
 #include "cli/commands.hpp"
 #include "cli/replay_plan.hpp"
 #include "cli/progress.hpp"
+#include "cli/run_liveness.hpp"
 #include "cli/run_directory.hpp"
 #include "cli/summary.hpp"
 #include "cli/why_failed.hpp"
@@ -30,6 +31,7 @@
 #include "cluster/traffic_control.hpp"
 #include "core/errors.hpp"
 #include "core/invocation.hpp"
+#include "core/json_output.hpp"
 #include "core/run_clock.hpp"
 #include "core/log.hpp"
 #include "generator/clock.hpp"
@@ -136,10 +138,6 @@ std::vector<std::string> reproduce_commands(const TestConfig& cfg, const std::fi
   return out;
 }
 
-void write_json(const std::filesystem::path& p, const nlohmann::json& j) {
-  std::ofstream out(p);
-  out << j.dump(2) << "\n";
-}
 
 }  // namespace
 
@@ -186,6 +184,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   const auto run_dir = create_run_directory(cfg.results, cfg.name);
   set_run_marker(std::filesystem::absolute(run_dir).string());  // eclat cleanup knows the run's processes by it
   log::to_file((run_dir / "eclat.log").string());
+  const RunLock live(run_dir);  // "running" to eclat serve until results.json is written
   nlohmann::json identity = run_identity();
   identity["settings"] = effective_settings(cfg);
   identity["epoch_utc"] = run_clock::utc(0);  // run second 0 as wall time
@@ -194,17 +193,17 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
     // ignores "identity", which says how this run was made).
     nlohmann::json scenario = cfg.to_json();
     scenario["identity"] = identity;
-    write_json(run_dir / "scenario.json", scenario);
+    write_json_file(run_dir / "scenario.json", scenario);
   }
   prepare_cut_short(run_dir, cfg.seed);
   if (replay)
-    write_json(run_dir / "replay.json", {{"replay_of", replay->of.string()}, {"faults", replay->faults.size()}});
+    write_json_file(run_dir / "replay.json", {{"replay_of", replay->of.string()}, {"faults", replay->faults.size()}});
   ECLAT_LOG(info, "eclat") << "run " << run_dir.string() << " seed " << cfg.seed
                            << (replay ? " replaying " + replay->of.string() : "");
 
   nlohmann::json results;
   try {
-    Progress progress(cfg.time_limit, isatty(STDERR_FILENO));
+    Progress progress(cfg.time_limit, isatty(STDERR_FILENO), run_dir / "progress.json");
     HistoryWriter history(run_dir / "history.jsonl");
     history.set_observer([&progress](const Op& op) { progress.observe(op); });
     HistoryRecorder recorder(history, cfg.concurrency);
@@ -318,7 +317,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
   } catch (const std::exception& e) {  // HarnessError, or anything unforeseen
     ECLAT_LOG(error, "eclat") << e.what();
     results = {{"valid", "unknown"}, {"error", e.what()}, {"checkers", nlohmann::json::object()}};
-    write_json(run_dir / "results.json", results);
+    write_json_file(run_dir / "results.json", results);
     print_summary(results, run_dir);
     return kExitHarness;
   }
@@ -330,7 +329,7 @@ int run_test(TestConfig cfg, const ReplayPlan* replay) {
     results["expected"] = *cfg.expected;
     results["as_expected"] = *cfg.expected == verdict_word(got);
   }
-  write_json(run_dir / "results.json", results);
+  write_json_file(run_dir / "results.json", results);
   print_summary(results, run_dir);
   if (replay && results.contains("run") && results["run"].contains("original_valid"))
     printf("original run's verdict: %s (%s)\n",
