@@ -66,12 +66,35 @@ std::optional<int64_t> parse_process(const std::string& s) {
   return p;
 }
 
+// The value's text as nlohmann's dump() writes it (what a query searches),
+// from the fast parser's DOM-less form: an integer, an array of integers
+// and canonical texts, or the canonical text of anything else.
+void append_value_text(const SetValue& v, std::string& out) {
+  switch (v.kind) {
+    case SetValue::null: out += "null"; return;
+    case SetValue::integer: out += std::to_string(v.integer_value); return;
+    case SetValue::other: out += v.text; return;
+    case SetValue::array:
+      out += '[';
+      for (size_t i = 0; i < v.items.size(); ++i) {
+        if (i > 0) out += ',';
+        const SetValue::Item& item = v.items[i];
+        if (item.text >= 0) {
+          out += v.texts[static_cast<size_t>(item.text)];
+        } else {
+          out += std::to_string(item.integer);
+        }
+      }
+      out += ']';
+      return;
+  }
+}
+
 }  // namespace
 
 // The columns, one entry per indexed operation, in file order. Built once,
 // never modified after: concurrent queries share it without a lock.
 struct HistoryIndex::Impl {
-  fs::path file;
   // The file indexed, kept open: a page reads its lines from the same file
   // the offsets were taken from, even after the path was replaced.
   int fd = -1;
@@ -97,6 +120,7 @@ struct HistoryIndex::Impl {
     if (fd >= 0) ::close(fd);
   }
 
+  // The operation's value text is already appended to `values`.
   void add(const Op& op, uint64_t line_offset, size_t line_length, uint64_t line_no) {
     offset.push_back(line_offset);
     length.push_back(static_cast<uint32_t>(line_length));
@@ -106,7 +130,6 @@ struct HistoryIndex::Impl {
     type.push_back(op.type);
     f.push_back(f_ids.intern(op.f));
     key.push_back(op.key ? key_ids.intern(*op.key) : kNoKey);
-    values += op.value.dump();
     value_begin.push_back(values.size());
   }
 
@@ -137,7 +160,6 @@ uintmax_t HistoryIndex::indexed_bytes() const { return impl_->indexed_bytes; }
 
 std::shared_ptr<const HistoryIndex> HistoryIndex::build(const fs::path& file) {
   auto impl = std::make_unique<Impl>();
-  impl->file = file;
   impl->fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (impl->fd < 0) throw BadInput("cannot read history " + file.string() + ": " + strerror(errno));
   // Mapped through the descriptor just opened, not the path: the bytes
@@ -169,6 +191,7 @@ std::shared_ptr<const HistoryIndex> HistoryIndex::build(const fs::path& file) {
 
   FastOpParser fast;
   Op op;
+  SetValue value;
   uint64_t line_no = 0;
   for (size_t pos = 0; pos < end;) {
     const size_t nl = text.find('\n', pos);  // never npos before `end`
@@ -181,7 +204,12 @@ std::shared_ptr<const HistoryIndex> HistoryIndex::build(const fs::path& file) {
       ++impl->unreadable;
       continue;
     }
-    if (!fast.parse(line, op)) {
+    // Parsed in place in the mapping (the bytes after the line are readable
+    // padding), the value straight to text: a third faster than parse()
+    // with a DOM per value (bench/serve_history_bench).
+    if (fast.parse_set(line, text.size() - (line_offset + line.size()), op, value)) {
+      append_value_text(value, impl->values);
+    } else {
       // The slow path takes the shapes the fast one leaves to it; a line
       // neither takes is counted and skipped: a browser shows a damaged
       // history rather than none.
@@ -191,6 +219,7 @@ std::shared_ptr<const HistoryIndex> HistoryIndex::build(const fs::path& file) {
         ++impl->unreadable;
         continue;
       }
+      impl->values += op.value.dump();
     }
     impl->add(op, line_offset, line.size(), line_no);
   }
