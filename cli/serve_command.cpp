@@ -2,9 +2,14 @@
 // browser (cli/serve/server.hpp). Loopback by default: the results hold
 // node logs and commands, not something to publish by accident; --bind
 // 0.0.0.0 is the user's explicit choice.
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <thread>
 
 #include "cli/commands.hpp"
 #include "cli/serve/server.hpp"
@@ -27,12 +32,6 @@ const char* kServeUsage =
     "  --port PORT      default 8080; 0 picks a free port (printed)\n"
     "  --bind ADDRESS   default 127.0.0.1 (this host only)\n"
     "Exit: 0 stopped, 3 bad input, 4 cannot listen.\n";
-
-serve::Server* g_server = nullptr;
-
-void on_stop(int) {
-  if (g_server) g_server->stop();  // httplib's stop() only flags and shuts the socket down
-}
 
 int port_flag(const std::string& v) {
   try {
@@ -76,6 +75,15 @@ int serve_command(const std::vector<std::string>& args) {
   if (std::filesystem::exists(opt.results, ec) && !std::filesystem::is_directory(opt.results, ec))
     throw BadInput("--results " + opt.results.string() + ": not a directory");
 
+  // SIGINT and SIGTERM are taken by one thread with sigwait, not by a
+  // handler: stopping the server locks a mutex, which a handler must not.
+  // Blocked before the server starts any thread, so every thread inherits it.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
   serve::Server server(opt);
   const int port = server.bind();
   if (!std::filesystem::is_directory(opt.results, ec))
@@ -87,11 +95,16 @@ int serve_command(const std::vector<std::string>& args) {
     printf("serve: %zu runs, %zu suites under %s\n", server.runs(), server.suites(), opt.results.string().c_str());
   printf("serve: http://%s:%d/\n", opt.bind.c_str(), port);
   fflush(stdout);
-  g_server = &server;
-  std::signal(SIGINT, on_stop);
-  std::signal(SIGTERM, on_stop);
+  std::thread stopper([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    server.stop();
+  });
   server.run();
-  g_server = nullptr;
+  // run() also returns when the listening socket fails: the stopper is
+  // woken by a signal of our own, which it takes as any other.
+  kill(getpid(), SIGTERM);
+  stopper.join();
   return kExitValid;
 }
 

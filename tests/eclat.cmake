@@ -25,7 +25,7 @@ gtest_discover_tests(eclat_replay_tests DISCOVERY_TIMEOUT 30 PROPERTIES TIMEOUT 
 
 pkg_check_modules(LIBXML2 REQUIRED IMPORTED_TARGET libxml-2.0)
 add_executable(eclat_suite_tests eclat_suite_test.cpp)
-target_link_libraries(eclat_suite_tests PRIVATE GTest::gtest_main PkgConfig::LIBXML2)
+target_link_libraries(eclat_suite_tests PRIVATE GTest::gtest_main PkgConfig::LIBXML2 nlohmann_json::nlohmann_json)
 target_compile_definitions(eclat_suite_tests PRIVATE ECLAT_BINARY="$<TARGET_FILE:eclat>"
                            ECLAT_SCENARIOS="${CMAKE_SOURCE_DIR}/tests/scenarios")
 add_dependencies(eclat_suite_tests eclat)

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -45,6 +47,23 @@ TEST(EclatSuite, ScenariosMeetTheirExpectationsAndJUnitReadsBack) {
                  " --results " + (dir / "results").string());
   ASSERT_EQ(r.code, 0) << r.output;
   EXPECT_NE(r.output.find("2 scenarios, 2 as expected, 0 not"), std::string::npos) << r.output;
+
+  // suite.json (what eclat serve shows of a suite): every case, its verdict
+  // against its expectation, and the run it made, which exists.
+  const auto suite_json = dir / "results" / "suite" / "latest" / "suite.json";
+  ASSERT_TRUE(fs::exists(suite_json)) << r.output;
+  EXPECT_NE(r.output.find("suite results: "), std::string::npos) << r.output;
+  const nlohmann::json suite = nlohmann::json::parse(std::ifstream(suite_json));
+  EXPECT_EQ(suite["finished"], true);
+  EXPECT_TRUE(suite["pending"].empty());
+  ASSERT_EQ(suite["cases"].size(), 2u);
+  for (const auto& c : suite["cases"]) {
+    EXPECT_EQ(c["as_expected"], true) << c.dump();
+    EXPECT_EQ(c["got"], c["expected"]) << c.dump();
+    ASSERT_TRUE(c.contains("run_dir")) << c.dump();
+    EXPECT_TRUE(fs::exists(fs::path(c["run_dir"].get<std::string>()) / "results.json")) << c.dump();
+  }
+  EXPECT_EQ(suite["cases"][0]["scenario"], "ack-before-durable");
 
   xmlDoc* doc = xmlReadFile(junit.c_str(), nullptr, XML_PARSE_NONET);
   ASSERT_NE(doc, nullptr) << "the JUnit XML does not parse";
