@@ -9,6 +9,7 @@
 #include "core/json_input.hpp"
 #include "core/json_output.hpp"
 #include "core/log.hpp"
+#include "history/verdict.hpp"
 
 namespace eclat::serve {
 
@@ -46,11 +47,8 @@ std::string str(const nlohmann::json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-std::string verdict_word_of(const nlohmann::json& v) {
-  if (v.is_boolean()) return v.get<bool>() ? "valid" : "invalid";
-  if (v.is_string() && (v == "valid" || v == "invalid")) return v.get<std::string>();
-  return "unknown";
-}
+// As eclat check and eclat suite read a verdict: true, false, else unknown.
+std::string verdict_word_of(const nlohmann::json& v) { return verdict_word(verdict_from_json(v)); }
 
 void from_scenario(const nlohmann::json& s, RunSummary& r) {
   if (!s.is_object()) return;

@@ -211,14 +211,13 @@ struct Server::Impl {
 
   void runs(const httplib::Request& req, httplib::Response& res) {
     RunFilter f;
-    for (const std::string& key : {"verdict"}) {
-      const std::string v = param(req, key.c_str());
-      for (size_t start = 0; !v.empty() && start <= v.size();) {
-        size_t comma = v.find(',', start);
-        if (comma == std::string::npos) comma = v.size();
-        if (comma > start) f.verdicts.push_back(v.substr(start, comma - start));
-        start = comma + 1;
-      }
+    // verdict=invalid,unknown: any of them
+    const std::string v = param(req, "verdict");
+    for (size_t start = 0; !v.empty() && start <= v.size();) {
+      size_t comma = v.find(',', start);
+      if (comma == std::string::npos) comma = v.size();
+      if (comma > start) f.verdicts.push_back(v.substr(start, comma - start));
+      start = comma + 1;
     }
     f.system = param(req, "system");
     f.workload = param(req, "workload");
